@@ -1,0 +1,1 @@
+"""The ``inboxmine`` command line (Typer + Rich), one module per command group."""

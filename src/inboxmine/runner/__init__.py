@@ -1,0 +1,1 @@
+"""Running stages: the registry, the run ledger, the executor and live events."""

@@ -1,0 +1,298 @@
+"""Executes stages: item batches in worker processes, the ledger, run-all order.
+
+Every path that runs a stage (CLI, web queue, sync --watch) comes through
+:func:`execute_run`, so every execution is recorded the same way.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import traceback
+import uuid
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, select
+
+from inboxmine.config import Settings
+from inboxmine.db.engine import write_tx
+from inboxmine.db.tables import metadata as schema
+from inboxmine.db.tables.ledger import pipeline_runs, stage_items
+from inboxmine.db.types import utcnow
+from inboxmine.runner import ledger
+from inboxmine.runner.events import EventBus
+from inboxmine.runner.registry import expand, get_stage
+from inboxmine.runner.stage import Outcome, Stage, StageContext
+from inboxmine.runner.timelimit import time_limit
+from inboxmine.runner.tracking import tracked_run
+
+#: Below this many pending items a pool costs more than it saves.
+MIN_ITEMS_FOR_POOL = 400
+
+
+# ---------------------------------------------------------------- queueing
+
+
+def queue_runs(
+    engine: Engine,
+    keys: list[str],
+    triggered_by: str,
+    parameters: dict[str, Any] | None = None,
+) -> list[int]:
+    """Create ``pending`` runs for the stages (``all`` expanded), in order."""
+    stage_keys = expand(keys)
+    batch_id = str(uuid.uuid4()) if len(stage_keys) > 1 else None
+    return [
+        ledger.create_run(engine, key, triggered_by, parameters, batch_id) for key in stage_keys
+    ]
+
+
+def execute_runs(
+    engine: Engine,
+    settings: Settings,
+    run_ids: Sequence[int],
+    events: EventBus | None = None,
+) -> bool:
+    """Execute queued runs in order, stopping at the first failure.
+
+    Runs after a failed one are marked failed with the reason, so nothing
+    stays ``pending`` forever. Returns True when all completed.
+    """
+    for position, run_id in enumerate(run_ids):
+        if not execute_run(engine, settings, run_id, events):
+            failed = ledger.get_run(engine, run_id)
+            for later in run_ids[position + 1 :]:
+                later_run = ledger.get_run(engine, later)
+                if later_run and later_run["status"] == "pending":
+                    ledger.start_run(engine, later)
+                    ledger.fail_run(
+                        engine,
+                        later,
+                        f"not run: the previous stage {failed['stage']} (run {run_id}) failed; "
+                        f"fix that error and run the stages again",
+                    )
+            return False
+    return True
+
+
+def run_stages(
+    engine: Engine,
+    settings: Settings,
+    keys: list[str],
+    triggered_by: str = "cli",
+    parameters: dict[str, Any] | None = None,
+    events: EventBus | None = None,
+) -> tuple[bool, list[int]]:
+    """Queue and execute stages now (the CLI path). Returns (all ok, run ids)."""
+    run_ids = queue_runs(engine, keys, triggered_by, parameters)
+    return execute_runs(engine, settings, run_ids, events), run_ids
+
+
+def execute_run(
+    engine: Engine, settings: Settings, run_id: int, events: EventBus | None = None
+) -> bool:
+    """Execute one queued run; True when it completed. Never raises for stage errors."""
+    run = ledger.get_run(engine, run_id)
+    if run is None:
+        raise ledger.LedgerError(f"run {run_id} does not exist")
+    stage = get_stage(run["stage"])
+    params = dict(run.get("parameters") or {})
+    try:
+        with tracked_run(
+            engine, stage.key, run["triggered_by"], run_id=run_id, events=events
+        ) as handle:
+            ctx = StageContext(
+                engine=engine,
+                settings=settings,
+                run=handle,
+                reprocess=bool(params.pop("reprocess", False)),
+                options=params,
+            )
+            if stage.is_item_stage:
+                _run_item_stage(stage, ctx)
+            else:
+                stage.execute(ctx)
+            handle.flush(force=True)
+    except KeyboardInterrupt:
+        raise
+    except Exception:
+        return False
+    return True
+
+
+# ------------------------------------------------------------ item stages
+
+
+def _pending_ids(stage: Stage, ctx: StageContext) -> list[int]:
+    eligible = stage.items(ctx).subquery()
+    done_statuses = ["done", "error"]
+    if not (stage.redo_partial and stage.redo_partial(ctx)):
+        done_statuses.append("partial")
+    already = exists().where(
+        and_(
+            stage_items.c.stage == stage.key,
+            stage_items.c.item_id == eligible.c.item_id,
+            stage_items.c.status.in_(done_statuses),
+        )
+    )
+    query = select(eligible.c.item_id).where(~already).order_by(eligible.c.item_id)
+    with ctx.engine.connect() as conn:
+        return [row[0] for row in conn.execute(query)]
+
+
+def _batches(ids: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _transform_batch(transform, prepared, items: list[tuple[int, Any]], limit: float | None):
+    """Worker side: transform each item, capturing its error instead of raising."""
+    results = []
+    for item_id, item in items:
+        try:
+            with time_limit(limit):
+                outcome = transform(item, prepared)
+            if not isinstance(outcome, Outcome):
+                outcome = Outcome(rows=outcome)
+            results.append((item_id, outcome, None))
+        except Exception as exc:  # one bad item never fails the stage
+            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            results.append((item_id, None, detail[:2000]))
+    return results
+
+
+def _worker_count(settings: Settings, pending: int, stage: Stage) -> int:
+    if not stage.parallel or pending < MIN_ITEMS_FOR_POOL:
+        return 1
+    wanted = settings.runner.workers or os.cpu_count() or 1
+    return max(1, min(wanted, os.cpu_count() or 1))
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    # fork is fast, but forking a threaded process (the web server) is unsafe.
+    method = "fork" if threading.active_count() == 1 else "forkserver"
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+
+
+def _run_item_stage(stage: Stage, ctx: StageContext) -> None:
+    if ctx.reprocess:
+        with write_tx(ctx.engine) as conn:
+            conn.execute(delete(stage_items).where(stage_items.c.stage == stage.key))
+    if stage.before:
+        stage.before(ctx)
+    ids = _pending_ids(stage, ctx)
+    ctx.run.set_total(len(ids))
+    prepared = stage.prepare(ctx) if stage.prepare else None
+    limit = ctx.settings.runner.item_time_limit_s
+    batch_size = max(1, ctx.settings.runner.batch_size)
+    workers = _worker_count(ctx.settings, len(ids), stage)
+
+    def load(batch: list[int]) -> list[tuple[int, Any]]:
+        with ctx.engine.connect() as conn:
+            items = stage.load(conn, batch, ctx)
+        return list(zip(batch, items, strict=True))
+
+    if workers == 1:
+        for batch in _batches(ids, batch_size):
+            _store(stage, ctx, _transform_batch(stage.transform, prepared, load(batch), limit))
+    else:
+        with _pool(workers) as pool:
+            in_flight: list[Future] = []
+            for batch in _batches(ids, batch_size):
+                in_flight.append(
+                    pool.submit(_transform_batch, stage.transform, prepared, load(batch), limit)
+                )
+                if len(in_flight) > workers:
+                    _store(stage, ctx, in_flight.pop(0).result())
+            for future in in_flight:
+                _store(stage, ctx, future.result())
+    if stage.after:
+        stage.after(ctx)
+
+
+def _store(stage: Stage, ctx: StageContext, results) -> None:
+    outcomes = {item_id: outcome for item_id, outcome, error in results if outcome is not None}
+    errors = [(item_id, error) for item_id, outcome, error in results if outcome is None]
+    now = utcnow()
+    with write_tx(ctx.engine) as conn:
+        if outcomes and stage.write:
+            stage.write(conn, outcomes, ctx)
+        elif outcomes:
+            replace_rows(conn, outcomes, ctx, stage.item_key)
+        for item_id, error in errors:
+            ctx.run.item_error(item_id, error, conn=conn)
+        ids = [item_id for item_id, _, _ in results]
+        conn.execute(
+            delete(stage_items).where(
+                stage_items.c.stage == stage.key, stage_items.c.item_id.in_(ids)
+            )
+        )
+        marks = [
+            {
+                "stage": stage.key,
+                "item_id": item_id,
+                "status": "error" if outcome is None else outcome.status,
+                "pipeline_run_id": ctx.run.run_id,
+                "processed_at": now,
+            }
+            for item_id, outcome, _ in results
+        ]
+        if marks:
+            conn.execute(insert(stage_items), marks)
+    ctx.run.advance(processed=len(results), failed=len(errors))
+
+
+def replace_rows(
+    conn: Connection, outcomes: dict[int, Outcome], ctx: StageContext, item_key: str = "message_id"
+) -> None:
+    """Default write: each output table's rows for these items replace the old ones."""
+    by_table: dict[str, list[dict[str, Any]]] = {}
+    for outcome in outcomes.values():
+        for table_name, rows in outcome.rows.items():
+            by_table.setdefault(table_name, []).extend(rows)
+    ids = list(outcomes)
+    for table_name in by_table.keys() | set(_output_tables(ctx)):
+        table = schema.tables[table_name]
+        if item_key in table.c:
+            conn.execute(delete(table).where(table.c[item_key].in_(ids)))
+    for table_name, rows in by_table.items():
+        if rows:
+            conn.execute(insert(schema.tables[table_name]), rows)
+
+
+def _output_tables(ctx: StageContext) -> tuple[str, ...]:
+    return get_stage(ctx.run.stage).output_tables
+
+
+# ---------------------------------------------------------------- queries
+
+
+def stage_row_counts(engine: Engine) -> dict[str, int]:
+    """Rows in each stage's first output table (for the pipeline health strip)."""
+    from inboxmine.runner.registry import stages
+
+    counts: dict[str, int] = {}
+    with engine.connect() as conn:
+        for key, stage in stages().items():
+            table = schema.tables.get(stage.output_tables[0]) if stage.output_tables else None
+            counts[key] = (
+                conn.execute(select(func.count()).select_from(table)).scalar_one()
+                if table is not None
+                else 0
+            )
+    return counts
+
+
+def last_runs(engine: Engine) -> dict[str, dict[str, Any]]:
+    """The newest run of each stage."""
+    newest = (
+        select(pipeline_runs.c.stage, func.max(pipeline_runs.c.id).label("id"))
+        .group_by(pipeline_runs.c.stage)
+        .subquery()
+    )
+    query = select(pipeline_runs).join(newest, pipeline_runs.c.id == newest.c.id)
+    with engine.connect() as conn:
+        return {row["stage"]: dict(row) for row in conn.execute(query).mappings()}

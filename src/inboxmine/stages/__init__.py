@@ -1,0 +1,1 @@
+"""Pipeline stages; each module declares one ``STAGE`` (see inboxmine.runner.stage)."""

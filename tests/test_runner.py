@@ -1,0 +1,172 @@
+"""The shared stage runner: unprocessed items only, per-item errors, order, concurrency."""
+
+import threading
+
+import pytest
+from sqlalchemy import select
+from tests.helpers import insert_message
+
+from inboxmine.db.tables.ingest import messages
+from inboxmine.db.tables.ledger import item_errors, stage_items
+from inboxmine.runner import ledger, registry
+from inboxmine.runner.executor import execute_runs, queue_runs, run_stages
+from inboxmine.runner.stage import Outcome, Stage
+from inboxmine.runner.tracking import StageError
+
+WRITTEN: list[tuple[int, str]] = []
+
+
+def _items(ctx):
+    return select(messages.c.id.label("item_id"))
+
+
+def _load(conn, ids, ctx):
+    rows = dict(
+        conn.execute(select(messages.c.id, messages.c.subject).where(messages.c.id.in_(ids))).all()
+    )
+    return [rows[i] for i in ids]
+
+
+def shout(subject, prepared):
+    if "boom" in subject:
+        raise ValueError(f"cannot shout {subject!r}")
+    if "later" in subject:
+        return Outcome(rows={"out": [subject.upper()]}, status="partial")
+    return {"out": [subject.upper() + prepared]}
+
+
+def _write(conn, outcomes, ctx):
+    for item_id, outcome in outcomes.items():
+        WRITTEN.extend((item_id, text) for text in outcome.rows["out"])
+
+
+def _fail(ctx):
+    raise StageError("the model is missing: install it")
+
+
+def _noop(ctx):
+    ctx.run.advance(1)
+
+
+SHOUT = Stage(
+    key="metadata",
+    order=1,
+    description="test stage",
+    output_tables=("messages",),
+    items=_items,
+    load=_load,
+    transform=shout,
+    prepare=lambda ctx: "!",
+    write=_write,
+    redo_partial=lambda ctx: ctx.options.get("capability", False),
+)
+BROKEN = Stage(
+    key="content", order=2, description="always fails", output_tables=("messages",), execute=_fail
+)
+AFTER = Stage(
+    key="entities", order=3, description="after", output_tables=("messages",), execute=_noop
+)
+
+
+@pytest.fixture(autouse=True)
+def test_stages(monkeypatch):
+    WRITTEN.clear()
+    monkeypatch.setattr(
+        registry, "stages", lambda: {"metadata": SHOUT, "content": BROKEN, "entities": AFTER}
+    )
+
+
+def test_an_item_stage_processes_only_what_is_unprocessed(engine, settings):
+    first = insert_message(engine, subject="hello")
+    ok, [run_id] = run_stages(engine, settings, ["metadata"])
+    assert ok and [(first, "HELLO!")] == WRITTEN
+    assert ledger.get_run(engine, run_id)["items_processed"] == 1
+
+    second = insert_message(engine, subject="again")
+    WRITTEN.clear()
+    ok, [run_id] = run_stages(engine, settings, ["metadata"])
+    assert [(second, "AGAIN!")] == WRITTEN
+    assert ledger.get_run(engine, run_id)["items_processed"] == 1
+
+    WRITTEN.clear()
+    run_stages(engine, settings, ["metadata"], parameters={"reprocess": True})
+    assert sorted(WRITTEN) == [(first, "HELLO!"), (second, "AGAIN!")]
+
+
+def test_a_bad_item_is_recorded_and_the_run_goes_on(engine, settings):
+    good = insert_message(engine, subject="fine")
+    bad = insert_message(engine, subject="boom")
+    ok, [run_id] = run_stages(engine, settings, ["metadata"])
+    assert ok
+    run = ledger.get_run(engine, run_id)
+    assert run["status"] == "completed"
+    assert run["items_processed"] == 2 and run["items_failed"] == 1
+    assert [(good, "FINE!")] == WRITTEN
+    with engine.connect() as conn:
+        [error] = conn.execute(select(item_errors)).mappings().all()
+        statuses = dict(conn.execute(select(stage_items.c.item_id, stage_items.c.status)).all())
+    assert error["item_id"] == str(bad) and error["pipeline_run_id"] == run_id
+    assert "cannot shout 'boom'" in error["error"]
+    assert statuses == {good: "done", bad: "error"}
+
+
+def test_partial_items_are_redone_once_the_capability_exists(engine, settings):
+    item = insert_message(engine, subject="later")
+    run_stages(engine, settings, ["metadata"])
+    WRITTEN.clear()
+    run_stages(engine, settings, ["metadata"])
+    assert WRITTEN == []
+    run_stages(engine, settings, ["metadata"], parameters={"capability": True})
+    assert [(item, "LATER")] == WRITTEN
+
+
+def test_run_all_stops_at_the_first_failure_and_says_why(engine, settings):
+    insert_message(engine, subject="x")
+    ok, run_ids = run_stages(engine, settings, ["all"])
+    assert not ok
+    runs = [ledger.get_run(engine, r) for r in run_ids]
+    assert [r["stage"] for r in runs] == ["metadata", "content", "entities"]
+    assert [r["status"] for r in runs] == ["completed", "failed", "failed"]
+    assert runs[1]["error_message"] == "the model is missing: install it"
+    assert "previous stage content" in runs[2]["error_message"]
+    assert runs[0]["completed_at"] <= runs[1]["started_at"]
+
+
+def test_queued_runs_stay_pending_until_executed(engine, settings):
+    run_ids = queue_runs(engine, ["entities", "metadata"], "web")
+    assert [ledger.get_run(engine, r)["status"] for r in run_ids] == ["pending", "pending"]
+    assert [ledger.get_run(engine, r)["stage"] for r in run_ids] == ["metadata", "entities"]
+    assert execute_runs(engine, settings, run_ids)
+    assert [ledger.get_run(engine, r)["triggered_by"] for r in run_ids] == ["web", "web"]
+
+
+def test_many_items_run_in_worker_processes(engine, settings):
+    ids = [insert_message(engine, subject=f"s{i}") for i in range(450)]
+    fast = settings.model_copy(
+        update={"runner": settings.runner.model_copy(update={"workers": 2, "batch_size": 50})}
+    )
+    ok, [run_id] = run_stages(engine, fast, ["metadata"])
+    assert ok
+    assert sorted(i for i, _ in WRITTEN) == ids
+    assert ledger.get_run(engine, run_id)["items_processed"] == 450
+
+
+def test_two_runs_writing_at_once_both_complete(engine, settings):
+    for i in range(300):
+        insert_message(engine, subject=f"s{i}")
+    small = settings.model_copy(
+        update={"runner": settings.runner.model_copy(update={"batch_size": 5})}
+    )
+    results = []
+
+    def work(parameters):
+        results.append(run_stages(engine, small, ["metadata"], parameters=parameters)[0])
+
+    threads = [threading.Thread(target=work, args=({"reprocess": True},)) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [True, True]
+    _, runs = ledger.list_runs(engine)
+    assert [r["status"] for r in runs] == ["completed", "completed"]
