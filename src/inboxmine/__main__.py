@@ -1,0 +1,5 @@
+"""``python -m inboxmine`` runs the command line."""
+
+from inboxmine.cli.main import main
+
+main()
