@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from inboxmine.cli.context import console
@@ -55,4 +56,6 @@ def print_table(
     # markup=False: a sender called "[red]x" must print as it is.
     for column in table.columns:
         column.overflow = "fold"
-    console.print(table, markup=False)
+    # Piped output is not cut at 80 columns: scripts and people read it alike.
+    out = console if console.is_terminal else Console(width=250, highlight=False)
+    out.print(table, markup=False)
