@@ -39,9 +39,15 @@ class AISettings(BaseModel):
     openai_base_url: str | None = None
     openai_api_key: SecretStr | None = None
     anthropic_api_key: SecretStr | None = None
+    anthropic_base_url: str | None = Field(
+        None, description="Anthropic API URL (a proxy or gateway); default the SDK's"
+    )
     ollama_base_url: str = "http://127.0.0.1:11434/v1"
     timeout_s: float = 60.0
     max_retries: int = 3
+    retry_backoff_s: float = Field(
+        1.0, description="first wait before retrying a timeout, 429 or 5xx; doubles each time"
+    )
     max_calls_per_run: int | None = None
     cache: bool = True
     redact: bool = Field(
