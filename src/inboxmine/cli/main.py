@@ -36,7 +36,7 @@ COMMAND_MODULES = (
     "inboxmine.cli.config_cmd",
     "inboxmine.cli.runs",
     "inboxmine.cli.run",
-    # "inboxmine.cli.ingest",
+    "inboxmine.cli.ingest",
     # "inboxmine.cli.demo",
 )
 

@@ -155,7 +155,9 @@ def _parse_entry(entry: str) -> Address:
     if comment and comment.group(1).strip():
         return Address(address, _clean_name(comment.group(1)))
     match = _ADDRESS.search(without_comments)
-    rest = (without_comments[: match.start()] + " " + without_comments[match.end() :]) if match else ""
+    rest = (
+        (without_comments[: match.start()] + " " + without_comments[match.end() :]) if match else ""
+    )
     name = _clean_name(rest)
     if name and not re.search(r"\w", name):
         name = None

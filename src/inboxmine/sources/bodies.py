@@ -63,8 +63,11 @@ def decode_text(data: bytes, declared: str | None) -> tuple[str, str | None]:
         except (UnicodeDecodeError, LookupError):
             pass
     note = (
-        f"charset {declared!r} is unknown" if declared and codec is None else
-        f"text is not valid {declared}" if declared else None
+        f"charset {declared!r} is unknown"
+        if declared and codec is None
+        else f"text is not valid {declared}"
+        if declared
+        else None
     )
     try:
         from charset_normalizer import from_bytes
@@ -74,9 +77,12 @@ def decode_text(data: bytes, declared: str | None) -> tuple[str, str | None]:
         best = None
     # Detection guesses wildly on short or mixed samples; UTF-16/32 without
     # NUL bytes is always such a guess.
-    if best is not None and best.encoding and (
-        not best.encoding.startswith(("utf_16", "utf_32")) or b"\x00" in data[:DETECT_SAMPLE]
-    ) and len(data) >= 32:
+    if (
+        best is not None
+        and best.encoding
+        and (not best.encoding.startswith(("utf_16", "utf_32")) or b"\x00" in data[:DETECT_SAMPLE])
+        and len(data) >= 32
+    ):
         try:
             text = data.decode(best.encoding, errors="replace")
             if note:
@@ -96,7 +102,8 @@ def _cap_headers(part: Message) -> bool:
     if not any(len(value) > MAX_HEADER_VALUE for _, value in headers if isinstance(value, str)):
         return False
     part._headers = [
-        (name, value[:MAX_HEADER_VALUE] if isinstance(value, str) else value) for name, value in headers
+        (name, value[:MAX_HEADER_VALUE] if isinstance(value, str) else value)
+        for name, value in headers
     ]
     return True
 
@@ -193,7 +200,9 @@ def walk_bodies(message: Message) -> Bodies:
             result.html_parts.append(text)
             html_chars += len(text)
     if capped_headers:
-        result.notes.append(f"a MIME part header was longer than {MAX_HEADER_VALUE:,} characters and was cut")
+        result.notes.append(
+            f"a MIME part header was longer than {MAX_HEADER_VALUE:,} characters and was cut"
+        )
     return result
 
 

@@ -19,10 +19,26 @@ _AM_PM = re.compile(r"\b(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp])\.?[Mm]\b\.?")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 # Names parsedate does not know; common in the wild.
 _ZONES = {
-    "CEST": "+0200", "CET": "+0100", "BST": "+0100", "IST": "+0530", "JST": "+0900",
-    "AEST": "+1000", "AEDT": "+1100", "EET": "+0200", "EEST": "+0300", "MSK": "+0300",
-    "HKT": "+0800", "SGT": "+0800", "KST": "+0900", "NZST": "+1200", "NZDT": "+1300",
-    "WET": "+0000", "WEST": "+0100", "AKST": "-0900", "AKDT": "-0800", "HST": "-1000",
+    "CEST": "+0200",
+    "CET": "+0100",
+    "BST": "+0100",
+    "IST": "+0530",
+    "JST": "+0900",
+    "AEST": "+1000",
+    "AEDT": "+1100",
+    "EET": "+0200",
+    "EEST": "+0300",
+    "MSK": "+0300",
+    "HKT": "+0800",
+    "SGT": "+0800",
+    "KST": "+0900",
+    "NZST": "+1200",
+    "NZDT": "+1300",
+    "WET": "+0000",
+    "WEST": "+0100",
+    "AKST": "-0900",
+    "AKDT": "-0800",
+    "HST": "-1000",
 }
 _ZONE_WORD = re.compile(r"\b(" + "|".join(_ZONES) + r")\b")
 
@@ -51,7 +67,15 @@ def _from_tuple(parts) -> datetime | None:
     try:
         if 0 <= year < 100:  # two-digit years: RFC 5322 section 4.3
             year += 2000 if year < 50 else 1900
-        moment = datetime(year, month, day, hour, minute, min(second, 59), tzinfo=timezone(timedelta(seconds=offset)))
+        moment = datetime(
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            min(second, 59),
+            tzinfo=timezone(timedelta(seconds=offset)),
+        )
     except (ValueError, OverflowError, TypeError):
         return None
     return moment.astimezone(UTC)

@@ -101,7 +101,9 @@ def _decode_word(charset: str, encoding: str, payload: str) -> str:
         except (binascii.Error, ValueError):
             data = payload.encode("latin-1", "replace")
     else:
-        data = quopri.decodestring(payload.replace("_", " ").encode("latin-1", "replace"), header=False)
+        data = quopri.decodestring(
+            payload.replace("_", " ").encode("latin-1", "replace"), header=False
+        )
     return bytes_to_text(data, charset)
 
 

@@ -39,7 +39,16 @@ MAX_REFERENCES = 100
 _MSG_ID = re.compile(r"<([^<>\s]{1,998})>")
 _ANY_ANGLE = re.compile(r"<([^<>]{1,2000})>")
 _NESTING_MARKERS = re.compile(rb"boundary\s*=|message/rfc822", re.IGNORECASE)
-_CORE_HEADERS = ("from", "to", "date", "subject", "message-id", "received", "sender", "mime-version")
+_CORE_HEADERS = (
+    "from",
+    "to",
+    "date",
+    "subject",
+    "message-id",
+    "received",
+    "sender",
+    "mime-version",
+)
 _POLICY = email_policy.compat32
 
 
@@ -147,7 +156,9 @@ def _header_map(message: Message, notes: list[str]) -> dict[str, list[str]]:
         text, was_cut = clip(_clean(text), MAX_HEADER_VALUE)
         cut_value |= was_cut
         if total + len(text) > MAX_HEADERS_TOTAL:
-            notes.append(f"headers longer than {MAX_HEADERS_TOTAL:,} characters in all: the rest were not stored")
+            notes.append(
+                f"headers longer than {MAX_HEADERS_TOTAL:,} characters in all: the rest were not stored"
+            )
             break
         total += len(text) + len(key)
         headers.setdefault(key, []).append(text)
@@ -166,7 +177,9 @@ def _raw_first(message: Message, name: str) -> str | None:
     from it, so an encoded word cannot smuggle in separators."""
     for key, value in message.raw_items():
         if key.lower() == name:
-            return raw_header_text(value if isinstance(value, str) else str(value))[:MAX_HEADER_VALUE * 4]
+            return raw_header_text(value if isinstance(value, str) else str(value))[
+                : MAX_HEADER_VALUE * 4
+            ]
     return None
 
 
@@ -176,7 +189,7 @@ def _snippet(body_text: str | None, body_html: str | None) -> str | None:
         source = html_to_text(body_html[:200_000])
     if not source:
         return None
-    words = " ".join(source[:4 * SNIPPET_CHARS].split())
+    words = " ".join(source[: 4 * SNIPPET_CHARS].split())
     return words[:SNIPPET_CHARS] or None
 
 
@@ -201,13 +214,17 @@ def parse_message(
     try:
         _parse_into(parsed, raw, my_addresses, notes)
     except Exception as exc:  # the parser is the last line: the message is kept anyway
-        notes.append(f"the parser failed ({exc.__class__.__name__}: {str(exc)[:200]}); stored unparsed")
+        notes.append(
+            f"the parser failed ({exc.__class__.__name__}: {str(exc)[:200]}); stored unparsed"
+        )
         parsed.unparseable = True
     parsed.parse_error = _clean("; ".join(dict.fromkeys(notes))) if notes else None
     return parsed
 
 
-def _parse_into(parsed: ParsedMessage, raw: bytes, my_addresses: set[str], notes: list[str]) -> None:
+def _parse_into(
+    parsed: ParsedMessage, raw: bytes, my_addresses: set[str], notes: list[str]
+) -> None:
     if not raw.strip():
         notes.append("empty message: no headers found")
         parsed.unparseable = True
@@ -219,7 +236,11 @@ def _parse_into(parsed: ParsedMessage, raw: bytes, my_addresses: set[str], notes
             f"MIME structure nested too deep ({nesting} levels or parts, limit {MAX_MIME_NESTING}): "
             "only the headers were parsed"
         )
-    message = message_from_bytes(raw, policy=_POLICY, _class=Message) if not headers_only else _headers_only(raw)
+    message = (
+        message_from_bytes(raw, policy=_POLICY, _class=Message)
+        if not headers_only
+        else _headers_only(raw)
+    )
     headers = _header_map(message, notes)
     parsed.headers = headers
     if not headers or not any(name in headers for name in _CORE_HEADERS):
@@ -230,8 +251,15 @@ def _parse_into(parsed: ParsedMessage, raw: bytes, my_addresses: set[str], notes
     _parse_dates(parsed, headers, notes, parsed.unparseable)
 
     if not headers_only and not parsed.unparseable:
-        defects = [d for part in message.walk() for d in part.defects] if message.is_multipart() else message.defects
-        if any(isinstance(d, (CloseBoundaryNotFoundDefect, StartBoundaryNotFoundDefect)) for d in defects):
+        defects = (
+            [d for part in message.walk() for d in part.defects]
+            if message.is_multipart()
+            else message.defects
+        )
+        if any(
+            isinstance(d, (CloseBoundaryNotFoundDefect, StartBoundaryNotFoundDefect))
+            for d in defects
+        ):
             notes.append("MIME structure incomplete (a boundary is missing: truncated message?)")
     if not parsed.unparseable and not headers_only:
         bodies = walk_bodies(message)
@@ -245,11 +273,15 @@ def _parse_into(parsed: ParsedMessage, raw: bytes, my_addresses: set[str], notes
 def _headers_only(raw: bytes) -> Message:
     from email.parser import BytesHeaderParser
 
-    return BytesHeaderParser(policy=_POLICY).parsebytes(raw[:MAX_HEADERS_TOTAL * 2])
+    return BytesHeaderParser(policy=_POLICY).parsebytes(raw[: MAX_HEADERS_TOTAL * 2])
 
 
 def _parse_identity(
-    parsed: ParsedMessage, message: Message, headers: dict[str, list[str]], my_addresses: set[str], notes: list[str]
+    parsed: ParsedMessage,
+    message: Message,
+    headers: dict[str, list[str]],
+    my_addresses: set[str],
+    notes: list[str],
 ) -> None:
     from_raw = _raw_first(message, "from") or _raw_first(message, "sender")
     sender = parse_sender(from_raw)

@@ -53,7 +53,7 @@ messages = Table(
     Column("source_ref", Text, nullable=False),
     Column("source_position", String(255)),
     Column("gmail_id", String(64), index=True),
-    Column("gmail_thread_id", String(64)),
+    Column("gmail_thread_id", String(64), index=True),
     Column("labels", JSON),
     # Real time of sending, UTC; how it was found: date | received | import.
     Column("sent_at", UTCDateTime(), nullable=False),
@@ -66,7 +66,7 @@ messages = Table(
     Column("cc_addresses", JSON),
     Column("subject", Text),
     Column("snippet", Text),
-    Column("in_reply_to", String(998)),
+    Column("in_reply_to", String(998), index=True),
     Column("references", JSON),
     Column("headers", JSON),
     Column("body_text", Text),

@@ -1,0 +1,226 @@
+"""``inboxmine ingest mbox|maildir|eml PATH``: import a mail source."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import typer
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from inboxmine.cli.context import app_context, console, err_console, fail
+from inboxmine.sources.base import RawMessage
+
+ingest_app = typer.Typer(
+    name="ingest",
+    help="Import mail: an mbox file (e.g. Google Takeout), a Maildir, or .eml files.",
+    no_args_is_help=True,
+)
+
+MeOption = typer.Option(
+    None, "--me", help="one of your addresses or aliases (repeatable; adds to the `me` setting)"
+)
+LimitOption = typer.Option(None, "--limit", min=1, help="import at most N messages")
+JsonOption = typer.Option(False, "--json", help="print the summary as a JSON object")
+
+
+def _progress(by_bytes: bool) -> Progress:
+    columns = [SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn()]
+    if by_bytes:
+        columns += [DownloadColumn(), TransferSpeedColumn()]
+    else:
+        columns += [MofNCompleteColumn()]
+    columns += [TextColumn("{task.fields[messages]}"), TimeElapsedColumn(), TimeRemainingColumn()]
+    return Progress(*columns, console=err_console, transient=False)
+
+
+def _run_import(
+    ctx: typer.Context,
+    source_kind: str,
+    path: Path,
+    source: Iterable[RawMessage],
+    me: list[str] | None,
+    limit: int | None,
+    total_units: int | None,
+    by_bytes: bool,
+    total_messages: int | None,
+    as_json: bool,
+) -> None:
+    from inboxmine.sources.importer import import_messages
+
+    app = app_context(ctx)
+    my_addresses = app.settings.my_addresses | {a.strip().lower() for a in me or () if a.strip()}
+    engine = app.engine()
+    progress = _progress(by_bytes)
+    task = progress.add_task(f"ingest {source_kind}", total=total_units, messages="")
+    state = {"read": 0}
+
+    def on_message(raw: RawMessage) -> None:
+        state["read"] += 1
+        completed = raw.progress if raw.progress is not None else state["read"]
+        if state["read"] % 25 == 0 or (total_units and completed >= total_units):
+            progress.update(task, completed=completed, messages=f"{state['read']:,} messages")
+
+    with progress:
+        summary = import_messages(
+            engine,
+            source,
+            source_kind=source_kind,
+            path=str(path),
+            my_addresses=my_addresses,
+            limit=limit,
+            total=total_messages,
+            triggered_by="cli",
+            on_message=on_message,
+        )
+        progress.update(
+            task,
+            completed=total_units if total_units is not None else state["read"],
+            total=total_units if total_units is not None else max(state["read"], 1),
+            messages=f"{state['read']:,} messages",
+        )
+    _print_summary(summary, as_json)
+
+
+def _print_summary(summary, as_json: bool) -> None:
+    counts = summary.counts
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "run_id": summary.run_id,
+                    "read": counts.read,
+                    "stored": counts.stored,
+                    "duplicates": counts.duplicates,
+                    "unparseable": counts.unparseable,
+                    "with_problems": counts.with_problems,
+                    "unreadable": counts.unreadable,
+                    "threads_updated": summary.threads_updated,
+                }
+            )
+        )
+        return
+    lines = [
+        f"read {counts.read:,}",
+        f"stored {counts.stored:,}",
+        f"duplicates skipped {counts.duplicates:,}",
+        f"unparseable {counts.unparseable:,} (stored with the reason)",
+    ]
+    if counts.unreadable:
+        lines.append(f"unreadable {counts.unreadable:,} (not stored)")
+    console.print(
+        f"ingest run {summary.run_id}: "
+        + ", ".join(lines)
+        + f"; {summary.threads_updated:,} threads updated",
+        markup=False,
+        highlight=False,
+    )
+    if counts.with_problems > counts.unparseable:
+        console.print(
+            f"{counts.with_problems - counts.unparseable:,} stored messages have parse notes (messages.parse_error)",
+            markup=False,
+            highlight=False,
+        )
+    if counts.failed:
+        console.print(
+            f"the reasons are listed by `inboxmine runs show {summary.run_id}`",
+            markup=False,
+            highlight=False,
+        )
+
+
+def _require(path: Path, kind: str, check: Callable[[Path], bool]) -> None:
+    if not path.exists():
+        fail(f"{path} does not exist: give the path of {kind}")
+    if not check(path):
+        fail(f"{path} is not {kind}")
+
+
+@ingest_app.command("mbox")
+def ingest_mbox(
+    ctx: typer.Context,
+    path: Path = typer.Argument(
+        ..., help="the mbox file (Google Takeout: All mail Including Spam and Trash.mbox)"
+    ),
+    me: list[str] = MeOption,
+    limit: int = LimitOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Import an mbox file, streaming (memory stays flat whatever its size)."""
+    from inboxmine.sources.mbox import mbox_size, read_mbox
+
+    _require(path, "an mbox file", Path.is_file)
+    path = path.resolve()
+    _run_import(ctx, "mbox", path, read_mbox(path), me, limit, mbox_size(path), True, None, as_json)
+
+
+@ingest_app.command("maildir")
+def ingest_maildir(
+    ctx: typer.Context,
+    path: Path = typer.Argument(
+        ..., help="the Maildir (the folder holding cur/ and new/, with .Sent etc.)"
+    ),
+    me: list[str] = MeOption,
+    limit: int = LimitOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Import a Maildir tree; messages in a Sent folder are marked sent."""
+    from inboxmine.sources.maildir import maildir_files, read_maildir
+
+    _require(path, "a Maildir folder", Path.is_dir)
+    path = path.resolve()
+    files = maildir_files(path)
+    if not files:
+        fail(f"{path} holds no Maildir messages (no cur/ or new/ folder with files)")
+    _run_import(
+        ctx,
+        "maildir",
+        path,
+        read_maildir(path, files),
+        me,
+        limit,
+        len(files),
+        False,
+        len(files),
+        as_json,
+    )
+
+
+@ingest_app.command("eml")
+def ingest_eml(
+    ctx: typer.Context,
+    path: Path = typer.Argument(
+        ..., help="one .eml file, or a folder searched recursively for .eml files"
+    ),
+    me: list[str] = MeOption,
+    limit: int = LimitOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Import one .eml file or every .eml file below a folder."""
+    from inboxmine.sources.eml import eml_files, read_eml
+
+    if not path.exists() and not path.is_symlink():
+        fail(f"{path} does not exist: give an .eml file or a folder of them")
+    path = path.absolute()
+    files = eml_files(path)
+    if not files:
+        fail(f"{path} holds no .eml files")
+    _run_import(
+        ctx, "eml", path, read_eml(path, files), me, limit, len(files), False, len(files), as_json
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``ingest`` command group."""
+    app.add_typer(ingest_app, name="ingest")

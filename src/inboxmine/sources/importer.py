@@ -1,0 +1,88 @@
+"""One import: a source's messages stored, threads updated, one ledger run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from inboxmine.runner.tracking import tracked_run
+from inboxmine.sources.base import RawMessage
+from inboxmine.sources.store import BATCH_SIZE, MessageStore, StoreCounts
+from inboxmine.sources.threads import update_threads
+
+
+@dataclass
+class ImportSummary:
+    """What an import did, for the closing summary and for tests."""
+
+    run_id: int
+    counts: StoreCounts
+    threads_updated: int
+
+    @property
+    def read(self) -> int:
+        return self.counts.read
+
+    @property
+    def stored(self) -> int:
+        return self.counts.stored
+
+    @property
+    def duplicates(self) -> int:
+        return self.counts.duplicates
+
+    @property
+    def unparseable(self) -> int:
+        return self.counts.unparseable
+
+    @property
+    def unreadable(self) -> int:
+        return self.counts.unreadable
+
+
+def import_messages(
+    engine: Engine,
+    source: Iterable[RawMessage],
+    *,
+    source_kind: str,
+    path: str,
+    my_addresses: set[str],
+    limit: int | None = None,
+    total: int | None = None,
+    triggered_by: str = "cli",
+    on_message: Callable[[RawMessage], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+    now: datetime | None = None,
+) -> ImportSummary:
+    """Store every message of ``source`` (at most ``limit``) as one ``ingest`` run.
+
+    Duplicates are skipped, unreadable and unparseable items are recorded as
+    item errors of the run (the unparseable ones are stored too), and the
+    threads of the new messages are recomputed at the end. ``on_message`` is
+    called after each message is read (a progress bar's hook). ``total`` is
+    the number of messages when the source knows it.
+    """
+    parameters = {"source_kind": source_kind, "path": path}
+    if limit is not None:
+        parameters["limit"] = limit
+    with tracked_run(
+        engine, stage="ingest", triggered_by=triggered_by, parameters=parameters
+    ) as run:
+        if total is not None:
+            run.set_total(min(total, limit) if limit is not None else total)
+        store = MessageStore(engine, my_addresses, run=run, batch_size=batch_size, now=now)
+        for raw in source:
+            if limit is not None and store.counts.read >= limit:
+                break
+            store.add(raw)
+            if on_message is not None:
+                on_message(raw)
+        store.flush()
+        # Messages not yet in a thread: this import's, and any an interrupted
+        # import left behind.
+        threads_updated = update_threads(engine, now=now)
+        run.flush(force=True)
+    return ImportSummary(run_id=run.run_id, counts=store.counts, threads_updated=threads_updated)
