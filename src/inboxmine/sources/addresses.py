@@ -100,11 +100,14 @@ def _clean_address(candidate: str) -> str | None:
 
 
 def _clean_name(name: str) -> str | None:
-    name = re.sub(r"\[\s*\]|\(\s*\)", " ", name)
+    name = re.sub(r"\[\s*\]|\(\s*\)|<\s*>", " ", name)
     name = re.sub(r"\s+", " ", name).strip()
     # Group syntax "Team: a@x.com" or leftovers of "undisclosed-recipients:".
-    # Enclosing (or unbalanced) quotes are not part of the name.
-    name = name.strip(" ,;:<>\"'").strip()
+    name = name.strip(" ,;:")
+    # Enclosing (or unbalanced) quotes and stray brackets are not part of it.
+    name = name.strip("\"'").strip()
+    if name.count("<") != name.count(">"):
+        name = name.strip("<>").strip()
     name = name.replace('\\"', '"').replace("\\\\", "\\")
     return name or None
 

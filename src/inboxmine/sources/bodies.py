@@ -72,7 +72,14 @@ def decode_text(data: bytes, declared: str | None) -> tuple[str, str | None]:
     try:
         from charset_normalizer import from_bytes
 
-        best = from_bytes(data[:DETECT_SAMPLE]).best()
+        matches = from_bytes(data[:DETECT_SAMPLE])
+        best = matches.best()
+        # Single-byte Western text fits several code pages equally well;
+        # Windows-1252 is by far the most common in mail, so it wins ties.
+        if best is not None:
+            best = next(
+                (m for m in matches if m.encoding == "cp1252" and m.chaos <= best.chaos), best
+            )
     except Exception:  # detection is a bonus; never let it fail the parse
         best = None
     # Detection guesses wildly on short or mixed samples; UTF-16/32 without
