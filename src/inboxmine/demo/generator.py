@@ -113,7 +113,8 @@ class Renderer:
                 r = bodies.basic(spec.basic, spec.sender)
             else:
                 r = bodies.Rendered(text=spec.text or "", html=None)
-                if spec.esp_key in ("google_workspace", "personal_gmail") and rng.random() < 0.5:
+                gmail = spec.esp_key in ("google_workspace", "personal_gmail")
+                if gmail and spec.kind in ("human_thread", "industry_intel") and rng.random() < 0.5:
                     r.html = ('<div dir="ltr">' + html.escape(r.text).replace("\n", "<br>\n") + "</div>\n")
             pdf = None
             if spec.pdf:
