@@ -172,7 +172,8 @@ def _link_lost_replies(ordered: list[ThreadMessage], uf: _UnionFind, window: tim
 
 def thread_key(group: Sequence[ThreadMessage]) -> str:
     """The stable name of a thread: its Gmail thread id, else the Message-ID of
-    its root, else ``subject:<normalized subject>|<participants>``."""
+    its root, else ``subject:<normalized subject>|<participants>``, else (no
+    subject or no addresses) ``message:<row id>``."""
     gmail_ids = sorted(m.gmail_thread_id for m in group if m.gmail_thread_id)
     if gmail_ids:
         return _fit(gmail_ids[0])
@@ -187,7 +188,11 @@ def thread_key(group: Sequence[ThreadMessage]) -> str:
         root = (m.references[0] if m.references else None) or m.in_reply_to or m.message_id
         return _fit(root)
     people = sorted(set().union(*(m.participants for m in group)))
-    return _fit(f"subject:{normalize_subject(first.subject)}|{','.join(people)}")
+    subject = normalize_subject(first.subject)
+    if not subject or not people:
+        # Nothing to recognise it by (e.g. unparseable): a thread of its own.
+        return f"message:{first.id}"
+    return _fit(f"subject:{subject}|{','.join(people)}")
 
 
 def _fit(key: str) -> str:
