@@ -1,0 +1,77 @@
+"""What a gem detector gets and returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from inboxmine.opportunities.evidence import Signal
+from inboxmine.opportunities.facts import SenderFacts
+
+
+@dataclass
+class GemCandidate:
+    """One opportunity found by a detector, explained.
+
+    ``thread_id`` is set for gems about one conversation; with ``sender_domain``
+    and ``gem_type`` it is the gem's natural key (the same gem across runs).
+    """
+
+    gem_type: str
+    sender_domain: str
+    summary: str
+    signals: list[Signal]
+    detector_score: int
+    confidence: float
+    estimated_value: str
+    urgency: str
+    recommended_actions: list[str]
+    thread_id: int | None = None
+    urgency_reason: str = ""
+    source_message_ids: list[int] = field(default_factory=list)
+    #: Facts the engagement strategies use (thread subject, dormancy, dates, URLs...).
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def thread_key(self) -> str:
+        return str(self.thread_id) if self.thread_id is not None else ""
+
+    def explanation(self) -> dict[str, Any]:
+        return {
+            "gem_type": self.gem_type,
+            "summary": self.summary,
+            "signals": [s.to_dict() for s in self.signals],
+            "confidence": self.confidence,
+            "estimated_value": self.estimated_value,
+            "urgency": self.urgency,
+            "urgency_reason": self.urgency_reason,
+            "facts": self.facts,
+        }
+
+
+@dataclass
+class DetectionContext:
+    """Everything a detector may read besides the sender's facts."""
+
+    sender: SenderFacts
+    profile: dict[str, Any]
+    relationship: str
+    segments: list[str]
+    now: datetime
+    rules: dict[str, Any]
+    your_audience: str = ""
+
+    def cfg(self, gem_type: str) -> dict[str, Any]:
+        return self.rules.get(gem_type) or {}
+
+    def phrases(self, name: str) -> Any:
+        return (self.rules.get("phrases") or {}).get(name)
+
+    @property
+    def is_bulk_sender(self) -> bool:
+        ratio = self.profile.get("bulk_ratio") or 0.0
+        return ratio > float(self.rules.get("bulk_ratio", 0.5))
+
+    def actions(self, gem_type: str) -> list[str]:
+        return list(self.cfg(gem_type).get("actions") or [])

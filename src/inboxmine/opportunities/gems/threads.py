@@ -1,0 +1,147 @@
+"""Conversation gems: dormant warm threads and unanswered asks."""
+
+from __future__ import annotations
+
+from inboxmine.opportunities.evidence import Signal, find_in_message, message_evidence, phrases
+from inboxmine.opportunities.facts import ThreadFacts
+from inboxmine.opportunities.gems.base import DetectionContext, GemCandidate
+from inboxmine.opportunities.profiles import warm_signals
+
+
+def _their_messages(thread: ThreadFacts, ctx: DetectionContext):
+    return [
+        m for m in thread.messages if not m.is_sent and m.sender_domain == ctx.sender.sender_domain
+    ]
+
+
+def _rejected_by_intent(thread: ThreadFacts, ctx: DetectionContext, intents: list[str]) -> bool:
+    return any(m.intent in intents for m in _their_messages(thread, ctx))
+
+
+def _points_by_days(days: int, table: dict) -> int:
+    for limit, points in sorted((int(k), v) for k, v in (table or {}).items()):
+        if days < limit:
+            return int(points)
+    return 0
+
+
+def dormant_warm_thread(ctx: DetectionContext) -> list[GemCandidate]:
+    """Threads where the other side wrote last, the user took part, and it went quiet
+    with money or a meeting on the table - and did not end with a thank-you."""
+    cfg = ctx.cfg("dormant_warm_thread")
+    completion = phrases(ctx.phrases("completion"))
+    gems = []
+    for thread in ctx.sender.threads:
+        days = thread.days_dormant(ctx.now)
+        if (
+            days is None
+            or thread.awaiting_response_from != "user"
+            or not thread.user_participated
+            or len(thread.messages) < cfg.get("min_messages", 2)
+            or not cfg.get("min_dormancy_days", 14) <= days <= cfg.get("max_dormancy_days", 365)
+        ):
+            continue
+        if _rejected_by_intent(thread, ctx, cfg.get("reject_intents", [])):
+            continue
+        window = thread.messages[-int(cfg.get("completion_window", 3)) :]
+        if any(find_in_message(completion, m) for m in window):
+            continue
+        signals = warm_signals(_their_messages(thread, ctx), ctx.phrases("warm") or {})
+        if cfg.get("require_warm_signal", True) and not signals:
+            continue
+        boost = min(cfg.get("warm_boost_cap", 30), cfg.get("warm_signal_points", 5) * len(signals))
+        score = cfg.get("base_score", 40) + boost + cfg.get("participated_points", 10)
+        score += _points_by_days(days, cfg.get("recent_points"))
+        if len(thread.messages) > 2:
+            score += cfg.get("many_messages_points", 5)
+        urgency_days = cfg.get("urgency_days", {})
+        urgency = (
+            "high"
+            if days < urgency_days.get("high", 30)
+            else "low"
+            if days > urgency_days.get("low", 180)
+            else "medium"
+        )
+        value = (
+            "high"
+            if boost >= cfg.get("value", {}).get("high_boost", 15)
+            else "low"
+            if boost == 0
+            else "medium"
+        )
+        last = thread.messages[-1]
+        signals.insert(
+            0,
+            Signal(
+                "awaiting_your_reply",
+                f"their last message, {days} days ago, is unanswered",
+                [message_evidence(last, (last.text or last.subject or "")[-300:])],
+            ),
+        )
+        gems.append(
+            GemCandidate(
+                gem_type="dormant_warm_thread",
+                sender_domain=ctx.sender.sender_domain,
+                thread_id=thread.id,
+                summary=f"'{thread.subject}' has been waiting for your reply for {days} days "
+                f"({len(signals) - 1} warm signal(s))",
+                signals=signals,
+                detector_score=min(100, int(score)),
+                confidence=float(cfg.get("confidence", 0.8)),
+                estimated_value=value,
+                urgency=urgency,
+                urgency_reason=f"dormant for {days} days",
+                recommended_actions=ctx.actions("dormant_warm_thread"),
+                source_message_ids=[m.id for m in thread.messages],
+                facts={
+                    "thread_subject": thread.subject,
+                    "dormancy_days": days,
+                    "message_count": len(thread.messages),
+                },
+            )
+        )
+    return gems
+
+
+def unanswered_ask(ctx: DetectionContext) -> list[GemCandidate]:
+    """A recent question the user has not answered yet."""
+    cfg = ctx.cfg("unanswered_ask")
+    ask = phrases(ctx.phrases("ask"))
+    gems = []
+    for thread in ctx.sender.threads:
+        days = thread.days_dormant(ctx.now)
+        if (
+            days is None
+            or thread.awaiting_response_from != "user"
+            or not thread.user_participated
+            or len(thread.messages) < cfg.get("min_messages", 2)
+            or not cfg.get("min_days", 2) <= days < cfg.get("max_days", 14)
+        ):
+            continue
+        last = thread.messages[-1]
+        hit = find_in_message(ask, last, ("body", "subject"))
+        if cfg.get("require_ask", True) and not hit:
+            continue
+        evidence = hit[1] if hit else message_evidence(last)
+        gems.append(
+            GemCandidate(
+                gem_type="unanswered_ask",
+                sender_domain=ctx.sender.sender_domain,
+                thread_id=thread.id,
+                summary=f"'{thread.subject}': they asked you something {days} days ago and wait for your answer",
+                signals=[Signal("open_question", f"asked {days} days ago", [evidence])],
+                detector_score=int(cfg.get("score", 55)),
+                confidence=float(cfg.get("confidence", 0.85)),
+                estimated_value="medium",
+                urgency="high",
+                urgency_reason=f"unanswered for {days} days",
+                recommended_actions=ctx.actions("unanswered_ask"),
+                source_message_ids=[m.id for m in thread.messages],
+                facts={
+                    "thread_subject": thread.subject,
+                    "dormancy_days": days,
+                    "message_count": len(thread.messages),
+                },
+            )
+        )
+    return gems

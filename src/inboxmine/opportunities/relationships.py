@@ -1,0 +1,157 @@
+"""What a sender is to the user (vendor, prospect, partner, ...), with the reasons.
+
+Order: a relationship set by hand wins and is never overwritten; then the
+known-entities file; then signals from the mail itself. Each proposal keeps
+the signals that decided it, so "why is this my_vendor?" has an answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from inboxmine.opportunities.evidence import find_in_message, phrases
+from inboxmine.opportunities.facts import SenderFacts
+
+TIE_ORDER = ("my_vendor", "inbound_prospect", "potential_partner", "selling_to_me")
+
+
+@dataclass
+class Proposal:
+    relationship_type: str
+    confidence: float
+    signals: list[str] = field(default_factory=list)
+    suppress_gems: bool = False
+    source: str = "auto"
+
+
+def _domain_candidates(sender_domain: str) -> list[str]:
+    """The identity, its domain for an address, and each parent domain."""
+    host = sender_domain.split("@")[-1]
+    parts = host.split(".")
+    found = [sender_domain]
+    found += [".".join(parts[i:]) for i in range(len(parts) - 1)]
+    return list(dict.fromkeys(found))
+
+
+def known_entity(sender_domain: str, known: dict, rules: dict) -> Proposal | None:
+    """A match in known_entities.yaml, mapped to a relationship."""
+    candidates = set(_domain_candidates(sender_domain.lower()))
+    for category, mapping in (rules.get("known_entity_categories") or {}).items():
+        listed = {str(d).lower() for d in (known.get(category) or [])}
+        if candidates & listed:
+            return Proposal(
+                mapping.get("relationship", "unknown"),
+                0.9,
+                [f"known entity: {category}"],
+                bool(mapping.get("suppress_gems", False)),
+                "known_entities",
+            )
+    return None
+
+
+def detect(
+    sender: SenderFacts,
+    profile: dict[str, Any],
+    segments: list[str],
+    known: dict,
+    rules: dict,
+) -> Proposal:
+    """The relationship the mail suggests (known entities first)."""
+    listed = known_entity(sender.sender_domain, known, rules)
+    if listed:
+        return listed
+    w = rules.get("weights", {})
+    pats = {k: phrases(v) for k, v in (rules.get("phrases") or {}).items()}
+    first = sender.received[: int(rules.get("first_messages", 10))]
+    initiation = profile.get("thread_initiation_ratio")
+    reply_rate = profile.get("user_reply_rate")
+    intent = profile.get("sender_intent")
+    scores: dict[str, float] = {}
+    why: dict[str, list[str]] = {}
+
+    def add(kind: str, points: float, reason: str) -> None:
+        if points > 0:
+            scores[kind] = scores.get(kind, 0.0) + points
+            why.setdefault(kind, []).append(reason)
+
+    def hits(kind: str) -> list[str]:
+        found = []
+        for message in first:
+            hit = find_in_message(pats.get(kind), message)
+            if hit:
+                found.append(f"'{hit[0]}' in message {message.id}")
+        return found
+
+    vendor = hits("vendor")
+    if initiation is not None and initiation > 0.7:
+        add(
+            "my_vendor",
+            w.get("vendor_initiation_high", 0.2),
+            f"you started {initiation:.0%} of threads",
+        )
+    if len(vendor) >= 3:
+        add("my_vendor", w.get("vendor_phrases_many", 0.45), f"{len(vendor)} vendor-like messages")
+    elif vendor:
+        add("my_vendor", w.get("vendor_phrases_some", 0.25), vendor[0])
+    if intent in rules.get("vendor_intents", []):
+        add("my_vendor", w.get("vendor_transactional_intent", 0.35), f"intent {intent}")
+    if "spend_map" in segments:
+        add("my_vendor", w.get("vendor_spend_segment", 0.2), "in spend_map")
+
+    if initiation is not None and initiation < 0.3 and reply_rate:
+        add(
+            "inbound_prospect",
+            w.get("prospect_initiation_low", 0.15),
+            f"they started {1 - initiation:.0%} of threads",
+        )
+    if reply_rate is not None and reply_rate > 0.5:
+        add(
+            "inbound_prospect",
+            w.get("prospect_reply_rate_high", 0.25),
+            f"you replied in {reply_rate:.0%} of threads",
+        )
+    for reason in hits("prospect")[:3]:
+        add("inbound_prospect", w.get("prospect_phrase_per_message", 0.25), reason)
+    if intent in rules.get("prospect_intents", []):
+        add("inbound_prospect", w.get("prospect_procurement_intent", 0.4), f"intent {intent}")
+
+    if reply_rate is not None and reply_rate < 0.1 or reply_rate is None:
+        add("selling_to_me", w.get("selling_reply_rate_low", 0.25), "you never reply")
+        if len(sender.received) >= 5:
+            add(
+                "selling_to_me",
+                w.get("selling_many_unanswered", 0.15),
+                f"{len(sender.received)} unanswered messages",
+            )
+        for reason in hits("selling")[:3]:
+            add("selling_to_me", w.get("selling_phrase_per_message", 0.1), reason)
+    if intent in rules.get("selling_intents", []):
+        add("selling_to_me", w.get("selling_intent", 0.35), f"intent {intent}")
+
+    for reason in hits("partner")[:2]:
+        add("potential_partner", w.get("partner_phrase_per_message", 0.2), reason)
+    if intent in rules.get("partner_intents", []):
+        add("potential_partner", w.get("partner_intent", 0.4), f"intent {intent}")
+
+    if intent in rules.get("community_intents", []) and reply_rate in (None, 0, 0.0):
+        add("community", w.get("community_intent", 0.55), f"intent {intent}")
+    if (
+        initiation is not None
+        and 0.0 < initiation < 1.0
+        and reply_rate is not None
+        and reply_rate > 0.5
+        and intent not in rules.get("vendor_intents", [])
+    ):
+        add("warm_contact", w.get("warm_two_way", 0.55), "two-way conversations")
+
+    if not scores:
+        return Proposal("unknown", 0.2, ["no decisive signal"])
+    capped = {k: min(1.0, v) for k, v in scores.items()}
+    best = max(
+        capped,
+        key=lambda k: (capped[k], -TIE_ORDER.index(k) if k in TIE_ORDER else -len(TIE_ORDER)),
+    )
+    if capped[best] < 0.3:
+        return Proposal("unknown", 0.2, why.get(best, [])[:3])
+    return Proposal(best, round(capped[best], 2), why[best][:5])

@@ -1,0 +1,46 @@
+"""The rule files of stages 5-7, with the user's settings applied on top."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from inboxmine.config import Settings
+from inboxmine.rules.loader import load_rules, merge
+
+
+def scoring_rules(settings: Settings) -> dict[str, Any]:
+    """rules/scoring.yaml with ``settings.scoring`` overrides (weights, caps, industries)."""
+    rules = load_rules("scoring.yaml", settings.rules_dir)
+    opportunity = copy.deepcopy(rules.get("opportunity") or {})
+    scoring = settings.scoring
+    if scoring.weights:
+        opportunity["weights"] = {**opportunity.get("weights", {}), **scoring.weights}
+    if scoring.relationship_caps:
+        opportunity["relationship_caps"] = {
+            **opportunity.get("relationship_caps", {}),
+            **scoring.relationship_caps,
+        }
+    if scoring.target_industries is not None:
+        opportunity["target_industries"] = list(scoring.target_industries)
+    rules["opportunity"] = opportunity
+    return rules
+
+
+def gem_rules(settings: Settings) -> dict[str, Any]:
+    """rules/gems.yaml with ``settings.scoring.gem_thresholds`` merged per gem type."""
+    rules = load_rules("gems.yaml", settings.rules_dir)
+    if settings.scoring.gem_thresholds:
+        rules = merge(rules, settings.scoring.gem_thresholds)
+    return rules
+
+
+def all_rules(settings: Settings) -> dict[str, Any]:
+    """Every rule file stage 5 and 6 use, keyed by area."""
+    return {
+        "scoring": scoring_rules(settings),
+        "gems": gem_rules(settings),
+        "segments": load_rules("segments.yaml", settings.rules_dir),
+        "relationships": load_rules("relationships.yaml", settings.rules_dir),
+        "known_entities": load_rules("known_entities.yaml", settings.rules_dir),
+    }

@@ -1,0 +1,516 @@
+"""Database edges of stage 5: read the upstream tables into facts, write profiles and gems.
+
+Senders are processed in batches of bounded size, so memory stays flat on a
+100,000-message mailbox. Gems are synchronised by natural key: found gems are
+updated in place (status and drafts kept), vanished ones become ``expired``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
+
+from inboxmine.db.engine import read_tx
+from inboxmine.db.tables import metadata as schema
+from inboxmine.db.tables.ingest import messages, threads
+from inboxmine.db.tables.opportunities import (
+    domain_exclusions,
+    gems,
+    sender_profiles,
+    sender_relationships,
+)
+from inboxmine.opportunities.facts import (
+    MAX_TEXT_CHARS,
+    EntityFacts,
+    MessageFacts,
+    SenderFacts,
+    ThreadFacts,
+)
+from inboxmine.opportunities.gems.base import GemCandidate
+
+#: Ids per IN (...) list: far below every backend's parameter limit.
+ID_CHUNK = 2000
+#: About this many received messages per batch of senders.
+BATCH_MESSAGES = 4000
+#: Longest thread looked at (most recent messages kept).
+MAX_THREAD_MESSAGES = 50
+
+
+class MissingInput(Exception):
+    """An upstream table is missing: the message names the stage to run."""
+
+
+def table(name: str):
+    return schema.tables.get(name)
+
+
+def _chunks(ids: list, size: int = ID_CHUNK) -> Iterator[list]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _cols(tbl, names: list[str]) -> list:
+    return [tbl.c[n] for n in names if n in tbl.c]
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _date(value: Any) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+# ------------------------------------------------------------------ identity
+
+
+def my_identities(engine: Engine, my_addresses: set[str]) -> set[str]:
+    """The user's own identities: their addresses, and the identities of their sent mail."""
+    ids = {a.lower() for a in my_addresses}
+    pm = table("parsed_metadata")
+    try:
+        from inboxmine.forensics.domains import sender_identity
+        from inboxmine.rules.loader import load_rules
+
+        freemail = frozenset(load_rules("freemail.yaml").get("domains") or [])
+        for address in my_addresses:
+            identity = sender_identity(address, freemail).sender_domain
+            if identity:
+                ids.add(identity)
+    except ImportError:  # stage 1 helpers not installed: the sent mail still tells
+        pass
+    if pm is not None:
+        with read_tx(engine) as conn:
+            query = (
+                select(pm.c.sender_domain)
+                .join(messages, messages.c.id == pm.c.message_id)
+                .where(messages.c.is_sent.is_(True), pm.c.sender_domain.is_not(None))
+                .distinct()
+            )
+            ids.update(r[0] for r in conn.execute(query))
+    return ids
+
+
+def excluded(conn: Connection) -> set[str]:
+    return {r[0].lower() for r in conn.execute(select(domain_exclusions.c.domain))}
+
+
+def is_excluded(sender_domain: str, exclusions: set[str]) -> bool:
+    """Excluded when the identity, its address domain or a parent domain is listed."""
+    host = sender_domain.split("@")[-1]
+    parts = host.split(".")
+    candidates = {sender_domain} | {".".join(parts[i:]) for i in range(len(parts) - 1)}
+    return bool(candidates & exclusions)
+
+
+# ------------------------------------------------------------------- loading
+
+
+def sender_batches(engine: Engine, mine: set[str]) -> Iterator[list[str]]:
+    """Sender identities (the user's own left out), in batches of about BATCH_MESSAGES messages."""
+    pm = table("parsed_metadata")
+    if pm is None:
+        raise MissingInput("parsed_metadata is missing: run `inboxmine run metadata` first")
+    query = (
+        select(pm.c.sender_domain, func.count())
+        .join(messages, messages.c.id == pm.c.message_id)
+        .where(messages.c.is_sent.is_(False), pm.c.sender_domain.is_not(None))
+        .group_by(pm.c.sender_domain)
+        .order_by(pm.c.sender_domain)
+    )
+    with read_tx(engine) as conn:
+        counts = [(d, n) for d, n in conn.execute(query) if d and d.lower() not in mine]
+    batch: list[str] = []
+    size = 0
+    for domain, n in counts:
+        batch.append(domain)
+        size += n
+        if size >= BATCH_MESSAGES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _message_query(where):
+    pm = table("parsed_metadata")
+    pc = table("parsed_content")
+    columns = [
+        messages.c.id,
+        messages.c.message_id,
+        messages.c.thread_id,
+        messages.c.sent_at,
+        messages.c.is_sent,
+        messages.c.from_address,
+        messages.c.from_name,
+        messages.c.reply_to,
+        messages.c.subject,
+        messages.c.to_addresses,
+        func.substr(messages.c.body_text, 1, MAX_TEXT_CHARS).label("body_text"),
+    ]
+    columns += _cols(
+        pm,
+        [
+            "sender_domain",
+            "esp_identified",
+            "spf_result",
+            "dkim_domain",
+            "dmarc_result",
+            "authentication_quality",
+            "list_unsubscribe_url",
+            "is_bulk",
+            "is_freemail",
+        ],
+    )
+    query = select(*columns).select_from(messages.outerjoin(pm, pm.c.message_id == messages.c.id))
+    if pc is not None:
+        extra = _cols(
+            pc,
+            [
+                "primary_headline",
+                "offer_types",
+                "offer_evidence",
+                "link_intents",
+                "utm_campaigns",
+                "cta_texts",
+                "has_personalization",
+                "template_complexity_score",
+                "tracking_pixel_count",
+                "social_links",
+                "physical_address_text",
+            ],
+        )
+        if "body_clean" in pc.c:
+            extra.append(func.substr(pc.c.body_clean, 1, MAX_TEXT_CHARS).label("body_clean"))
+        query = query.add_columns(*extra).outerjoin(pc, pc.c.message_id == messages.c.id)
+    return query.where(where)
+
+
+def _to_facts(row: dict[str, Any]) -> MessageFacts:
+    to = []
+    for item in _list(row.get("to_addresses")):
+        address = item.get("address") or item.get("email") if isinstance(item, dict) else item
+        if address:
+            to.append(str(address).lower())
+    return MessageFacts(
+        id=row["id"],
+        sent_at=row["sent_at"],
+        is_sent=bool(row["is_sent"]),
+        thread_id=row["thread_id"],
+        message_id=row["message_id"],
+        from_address=(row.get("from_address") or "").lower() or None,
+        from_name=row.get("from_name"),
+        reply_to=row.get("reply_to"),
+        subject=(row.get("subject") or "")[:500],
+        text=row.get("body_clean") or row.get("body_text") or "",
+        to_addresses=to,
+        sender_domain=row.get("sender_domain"),
+        esp=row.get("esp_identified"),
+        spf_result=row.get("spf_result"),
+        dkim_domain=row.get("dkim_domain"),
+        dmarc_result=row.get("dmarc_result"),
+        authentication_quality=row.get("authentication_quality"),
+        unsubscribe_url=row.get("list_unsubscribe_url"),
+        is_bulk=bool(row.get("is_bulk")),
+        is_freemail=bool(row.get("is_freemail")),
+        headline=row.get("primary_headline"),
+        offer_types=[str(o) for o in _list(row.get("offer_types"))],
+        offer_evidence=_dict(row.get("offer_evidence")),
+        link_intents=_dict(row.get("link_intents")),
+        utm_campaigns=_list(row.get("utm_campaigns")),
+        cta_texts=[str(c) for c in _list(row.get("cta_texts"))],
+        has_personalization=bool(row.get("has_personalization")),
+        template_complexity=row.get("template_complexity_score"),
+        tracking_pixel_count=row.get("tracking_pixel_count") or 0,
+        social_links=_dict(row.get("social_links")),
+        physical_address=row.get("physical_address_text"),
+    )
+
+
+def _entity(row: dict[str, Any]) -> EntityFacts:
+    return EntityFacts(
+        entity_type=row.get("entity_type") or "",
+        value=(row.get("entity_value") or "")[:300],
+        normalized=row.get("entity_normalized"),
+        role=row.get("role"),
+        relationship=row.get("relationship"),
+        context=(row.get("context") or "")[:400],
+        amount=row.get("amount"),
+        currency=row.get("currency"),
+        date_value=_date(row.get("date_value")),
+        date_kind=row.get("date_kind"),
+        category=row.get("category"),
+        confidence=row.get("confidence"),
+        source=row.get("source"),
+    )
+
+
+CLASSIFICATION_COLUMNS = [
+    "industry",
+    "company_size_estimate",
+    "marketing_sophistication",
+    "sender_intent",
+    "product_type",
+    "product_description",
+    "pain_points",
+    "target_audience",
+    "partner_program_detected",
+    "renewal_signal_detected",
+    "ai_confidence",
+    "model_used",
+]
+
+
+def load_senders(conn: Connection, sender_domains: list[str]) -> list[SenderFacts]:
+    """The facts of these senders: their messages, threads (with the user's replies),
+    entities and classifications."""
+    pm = table("parsed_metadata")
+    by_id: dict[int, MessageFacts] = {}
+    for chunk in _chunks(sender_domains):
+        where = and_(pm.c.sender_domain.in_(chunk), messages.c.is_sent.is_(False))
+        for row in conn.execute(_message_query(where)).mappings():
+            by_id[row["id"]] = _to_facts(dict(row))
+    thread_ids = sorted({m.thread_id for m in by_id.values() if m.thread_id is not None})
+    thread_rows: dict[int, dict] = {}
+    thread_messages: dict[int, list[MessageFacts]] = {}
+    for chunk in _chunks(thread_ids):
+        for row in conn.execute(
+            select(threads.c.id, threads.c.subject).where(threads.c.id.in_(chunk))
+        ).mappings():
+            thread_rows[row["id"]] = dict(row)
+        for row in conn.execute(_message_query(messages.c.thread_id.in_(chunk))).mappings():
+            facts = by_id.get(row["id"]) or _to_facts(dict(row))
+            thread_messages.setdefault(facts.thread_id, []).append(facts)
+    received_ids = sorted(by_id)
+    ent = table("extracted_entities")
+    if ent is not None:
+        names = [
+            "message_id",
+            "entity_type",
+            "entity_value",
+            "entity_normalized",
+            "role",
+            "relationship",
+            "context",
+            "amount",
+            "currency",
+            "date_value",
+            "date_kind",
+            "category",
+            "confidence",
+            "source",
+        ]
+        for chunk in _chunks(received_ids):
+            query = select(*_cols(ent, names)).where(ent.c.message_id.in_(chunk))
+            for row in conn.execute(query).mappings():
+                by_id[row["message_id"]].entities.append(_entity(dict(row)))
+    ai = table("ai_classification")
+    if ai is not None:
+        for chunk in _chunks(received_ids):
+            query = select(ai.c.message_id, *_cols(ai, CLASSIFICATION_COLUMNS)).where(
+                ai.c.message_id.in_(chunk)
+            )
+            for row in conn.execute(query).mappings():
+                by_id[row["message_id"]].classification = dict(row)
+    rollups: dict[str, dict] = {}
+    sc = table("sender_classification")
+    if sc is not None:
+        for chunk in _chunks(sender_domains):
+            query = select(sc.c.sender_domain, *_cols(sc, CLASSIFICATION_COLUMNS)).where(
+                sc.c.sender_domain.in_(chunk)
+            )
+            for row in conn.execute(query).mappings():
+                rollups[row["sender_domain"]] = dict(row)
+    senders: dict[str, SenderFacts] = {
+        d: SenderFacts(sender_domain=d, classification=rollups.get(d, {})) for d in sender_domains
+    }
+    for message in sorted(by_id.values(), key=lambda m: (m.sent_at, m.id)):
+        sender = senders.get(message.sender_domain)
+        if sender is not None:
+            sender.messages.append(message)
+            sender.is_freemail = sender.is_freemail or message.is_freemail
+    for sender in senders.values():
+        own = sorted({m.thread_id for m in sender.messages if m.thread_id is not None})
+        for thread_id in own:
+            items = sorted(thread_messages.get(thread_id, []), key=lambda m: (m.sent_at, m.id))
+            sender.threads.append(
+                ThreadFacts(
+                    id=thread_id,
+                    subject=(thread_rows.get(thread_id, {}).get("subject") or "")[:300],
+                    messages=items[-MAX_THREAD_MESSAGES:],
+                )
+            )
+    return [s for s in senders.values() if s.messages]
+
+
+# ------------------------------------------------------------------- writing
+
+
+def relationships(conn: Connection) -> dict[str, dict[str, Any]]:
+    return {
+        r["sender_domain"]: dict(r) for r in conn.execute(select(sender_relationships)).mappings()
+    }
+
+
+def write_profiles(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    domains = [r["sender_domain"] for r in rows]
+    for chunk in _chunks(domains):
+        conn.execute(delete(sender_profiles).where(sender_profiles.c.sender_domain.in_(chunk)))
+    if rows:
+        conn.execute(insert(sender_profiles), rows)
+
+
+def delete_profiles_except(conn: Connection, keep: set[str]) -> int:
+    """Remove profiles of senders that no longer exist (profiles are derived data)."""
+    existing = [r[0] for r in conn.execute(select(sender_profiles.c.sender_domain))]
+    gone = [d for d in existing if d not in keep]
+    for chunk in _chunks(gone):
+        conn.execute(delete(sender_profiles).where(sender_profiles.c.sender_domain.in_(chunk)))
+    return len(gone)
+
+
+def write_relationship(conn: Connection, sender_domain: str, proposal, now: datetime) -> None:
+    """Store an automatic relationship; a manual or imported one is never touched."""
+    existing = conn.execute(
+        select(sender_relationships.c.source).where(
+            sender_relationships.c.sender_domain == sender_domain
+        )
+    ).first()
+    values = {
+        "relationship_type": proposal.relationship_type,
+        "confidence": proposal.confidence,
+        "signals": proposal.signals,
+        "suppress_gems": proposal.suppress_gems,
+        "source": proposal.source,
+        "relationship_note": "Auto-detected: " + "; ".join(proposal.signals[:3]),
+        "updated_at": now,
+    }
+    if existing is None:
+        conn.execute(
+            insert(sender_relationships).values(
+                sender_domain=sender_domain, created_at=now, **values
+            )
+        )
+    elif existing[0] not in ("manual", "import"):
+        conn.execute(
+            update(sender_relationships)
+            .where(sender_relationships.c.sender_domain == sender_domain)
+            .values(**values)
+        )
+
+
+def gem_values(candidate: GemCandidate, breakdown: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return {
+        "summary": candidate.summary[:2000],
+        "explanation": candidate.explanation(),
+        "confidence": candidate.confidence,
+        "estimated_value": candidate.estimated_value,
+        "urgency": candidate.urgency,
+        "urgency_reason": candidate.urgency_reason,
+        "recommended_actions": candidate.recommended_actions,
+        "source_message_ids": candidate.source_message_ids[:200],
+        "detector_score": candidate.detector_score,
+        "score": breakdown["total"],
+        "score_breakdown": breakdown,
+        "thread_id": candidate.thread_id,
+        "updated_at": now,
+        "last_detected_at": now,
+    }
+
+
+def sync_gems(
+    conn: Connection,
+    sender_domains: list[str],
+    found: list[tuple[GemCandidate, dict[str, Any]]],
+    now: datetime,
+) -> dict[str, int]:
+    """Upsert the gems found for these senders; expire their gems that were not found.
+
+    Returns counts: ``{"new": n, "updated": n, "expired": n, "revived": n}``.
+    """
+    existing: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for chunk in _chunks(sender_domains):
+        for row in conn.execute(
+            select(
+                gems.c.id,
+                gems.c.sender_domain,
+                gems.c.gem_type,
+                gems.c.thread_key,
+                gems.c.status,
+                gems.c.status_before_expiry,
+            ).where(gems.c.sender_domain.in_(chunk))
+        ).mappings():
+            existing[(row["sender_domain"], row["gem_type"], row["thread_key"])] = dict(row)
+    counts = {"new": 0, "updated": 0, "expired": 0, "revived": 0}
+    seen: set[tuple[str, str, str]] = set()
+    for candidate, breakdown in found:
+        key = (candidate.sender_domain, candidate.gem_type, candidate.thread_key)
+        if key in seen:
+            continue
+        seen.add(key)
+        values = gem_values(candidate, breakdown, now)
+        row = existing.get(key)
+        if row is None:
+            conn.execute(
+                insert(gems).values(
+                    gem_type=candidate.gem_type,
+                    sender_domain=candidate.sender_domain,
+                    thread_key=candidate.thread_key,
+                    status="new",
+                    created_at=now,
+                    **values,
+                )
+            )
+            counts["new"] += 1
+            continue
+        if row["status"] == "expired":
+            # The evidence is back: the gem returns with the status it had.
+            values["status"] = row["status_before_expiry"] or "new"
+            values["status_before_expiry"] = None
+            values["expired_at"] = None
+            counts["revived"] += 1
+        else:
+            counts["updated"] += 1
+        conn.execute(update(gems).where(gems.c.id == row["id"]).values(**values))
+    for key, row in existing.items():
+        if key not in seen and row["status"] != "expired":
+            expire(conn, row["id"], row["status"], now)
+            counts["expired"] += 1
+    return counts
+
+
+def expire(conn: Connection, gem_id: int, status: str, now: datetime) -> None:
+    conn.execute(
+        update(gems)
+        .where(gems.c.id == gem_id)
+        .values(status="expired", status_before_expiry=status, expired_at=now, updated_at=now)
+    )
+
+
+def expire_gems_except(conn: Connection, senders: set[str], now: datetime) -> int:
+    """Expire open gems of senders that were not profiled this run (excluded, suppressed, gone)."""
+    rows = conn.execute(
+        select(gems.c.id, gems.c.sender_domain, gems.c.status).where(gems.c.status != "expired")
+    ).all()
+    count = 0
+    for gem_id, sender_domain, status in rows:
+        if sender_domain not in senders:
+            expire(conn, gem_id, status, now)
+            count += 1
+    return count
