@@ -1,0 +1,57 @@
+"""The entity rules, loaded from YAML and compiled once per run."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from inboxmine.entities.dates import DateRules, compile_date_rules
+from inboxmine.entities.money import MoneyRules, compile_money_rules
+from inboxmine.entities.orgs import OrgRules, compile_org_rules
+from inboxmine.entities.people import PeopleRules, compile_people_rules
+from inboxmine.entities.procurement import ProcurementRules, compile_procurement_rules
+from inboxmine.entities.signature import SignatureRules, compile_signature_rules
+from inboxmine.rules.loader import RulesError, load_rules
+
+ENTITY_RULES_FILE = "entities.yaml"
+PROCUREMENT_RULES_FILE = "procurement.yaml"
+
+
+@dataclass(frozen=True)
+class EntityRules:
+    """Every compiled rule the extractors use (picklable: sent to workers)."""
+
+    money: MoneyRules
+    dates: DateRules
+    procurement: ProcurementRules
+    people: PeopleRules
+    signature: SignatureRules
+    orgs: OrgRules
+
+
+def compile_entity_rules(entities: dict, procurement: dict) -> EntityRules:
+    """Compile the contents of entities.yaml and procurement.yaml."""
+    people = entities.get("people") or {}
+    return EntityRules(
+        money=compile_money_rules(entities.get("money") or {}),
+        dates=compile_date_rules(entities.get("dates") or {}),
+        procurement=compile_procurement_rules(procurement),
+        people=compile_people_rules(people),
+        signature=compile_signature_rules(people),
+        orgs=compile_org_rules(entities.get("orgs") or {}),
+    )
+
+
+def load_entity_rules(rules_dir: str | Path | None = None) -> EntityRules:
+    """The packaged rules with the user's files in ``rules_dir`` merged on top."""
+    entities = load_rules(ENTITY_RULES_FILE, rules_dir)
+    procurement = load_rules(PROCUREMENT_RULES_FILE, rules_dir)
+    try:
+        return compile_entity_rules(entities, procurement)
+    except (AttributeError, TypeError, ValueError, re.error) as exc:
+        # A user's rule file with a wrong shape (a mapping where a list belongs).
+        raise RulesError(
+            f"the entity rules ({ENTITY_RULES_FILE}, {PROCUREMENT_RULES_FILE}) cannot be used: "
+            f"{exc} - check the lists in your copy in {rules_dir or 'the rules folder'}"
+        ) from exc
