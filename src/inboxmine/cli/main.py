@@ -37,7 +37,7 @@ COMMAND_MODULES = (
     "inboxmine.cli.runs",
     "inboxmine.cli.run",
     "inboxmine.cli.ingest",
-    # "inboxmine.cli.demo",
+    "inboxmine.cli.demo",
 )
 
 for _module in COMMAND_MODULES:
