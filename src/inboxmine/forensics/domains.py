@@ -1,0 +1,117 @@
+"""Domains and sender identity.
+
+The sender identity is the unit every later stage groups by: a company is its
+registered domain (``news.mail.x.co.uk`` -> ``x.co.uk``), while a free-mail
+sender (gmail.com, outlook.com, ...) is the full address, so that different
+people are never merged into one "company".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import tldextract
+
+#: Longest host name worth looking at (RFC 1035 allows 253).
+MAX_HOST = 253
+#: Longest address kept as an identity (RFC 5321 path limit).
+MAX_ADDRESS = 320
+
+_HOST_OK = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")
+
+
+@lru_cache(maxsize=1)
+def _extractor() -> tldextract.TLDExtract:
+    # The suffix list bundled with tldextract; never fetched from the network.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def clean_host(host: str | None) -> str | None:
+    """A host name lower-cased and stripped of brackets, dots and a port, or None.
+
+    Returns None for anything that is not a plausible host name (spaces,
+    empty labels, over-long), so callers never match on garbage.
+    """
+    if not host:
+        return None
+    host = host.strip().strip("<>[]()\"'").rstrip(".").lower()
+    if ":" in host and host.count(":") == 1:  # host:port, not an IPv6 literal
+        host = host.split(":", 1)[0]
+    if not host or len(host) > MAX_HOST or not _HOST_OK.fullmatch(host):
+        return None
+    return host
+
+
+@lru_cache(maxsize=65_536)
+def registered_domain(host: str | None) -> str | None:
+    """The registered domain of ``host`` (``mail.x.co.uk`` -> ``x.co.uk``).
+
+    Hosts without a public suffix (``localhost``, an IP address, an internal
+    name) are returned as they are, lower-cased; None for non-hosts.
+    """
+    host = clean_host(host)
+    if host is None:
+        return None
+    return _extractor()(host).top_domain_under_public_suffix or host
+
+
+def host_suffixes(host: str) -> list[str]:
+    """``a.b.c.com`` -> ``["a.b.c.com", "b.c.com", "c.com", "com"]`` (for dict lookups)."""
+    parts = host.split(".")
+    return [".".join(parts[i:]) for i in range(len(parts))]
+
+
+def in_domain(host: str | None, domain: str | None) -> bool:
+    """True when ``host`` is ``domain`` or one of its subdomains."""
+    if not host or not domain:
+        return False
+    return host == domain or host.endswith("." + domain)
+
+
+def address_domain(address: str | None) -> str | None:
+    """The host part of an e-mail address (``Ann <a@Mail.X.com>`` -> ``mail.x.com``)."""
+    if not address or "@" not in address:
+        return None
+    host = address[: MAX_ADDRESS + 2].rsplit("@", 1)[1]
+    return clean_host(host.split(">", 1)[0])
+
+
+def clean_address(address: str | None) -> str | None:
+    """An address lower-cased, without angle brackets or spaces; None if it has no ``@``."""
+    if not address:
+        return None
+    address = address.strip()[: MAX_ADDRESS + 2].strip("<>").strip().lower()
+    if "@" not in address or any(ch.isspace() for ch in address):
+        return None
+    return address[:MAX_ADDRESS]
+
+
+@dataclass(frozen=True, slots=True)
+class SenderIdentity:
+    """Who a message is from, as later stages group it."""
+
+    sender_domain: str | None  # the identity: registered domain, or the address for free-mail
+    from_domain: str | None  # registered domain of the From address
+    sender_subdomain: str | None  # the From host when it differs from from_domain
+    is_freemail: bool
+
+
+def sender_identity(address: str | None, freemail_domains: frozenset[str]) -> SenderIdentity:
+    """The identity of the sender at ``address``.
+
+    >>> sender_identity("news@mail.shop.co.uk", frozenset()).sender_domain
+    'shop.co.uk'
+    >>> sender_identity("Ann@GMail.com", frozenset({"gmail.com"})).sender_domain
+    'ann@gmail.com'
+    """
+    address = clean_address(address)
+    host = address_domain(address)
+    if host is None:
+        return SenderIdentity(None, None, None, False)
+    domain = registered_domain(host)
+    subdomain = host if host != domain else None
+    if domain in freemail_domains or host in freemail_domains:
+        return SenderIdentity(address, domain, subdomain, True)
+    return SenderIdentity(domain, domain, subdomain, False)
