@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEMO_STAMP := $(VENV)/.installed-demo
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
 .PHONY: demo test dev lint bench clean
@@ -13,10 +14,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[web,gmail,keyring,dev]'
 	touch $(STAMP)
 
+# The demo needs only the web extra; the tests need the development tools too.
+$(DEMO_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[web]'
+	touch $(DEMO_STAMP)
+
 dev: $(STAMP)
 
 ## Generate a realistic demo mailbox, run the whole pipeline on it, serve the admin.
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(BIN)/inboxmine demo
 
 ## Run the whole test suite (PostgreSQL too when a server answers on 127.0.0.1:5432).
