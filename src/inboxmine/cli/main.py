@@ -38,6 +38,7 @@ COMMAND_MODULES = (
     "inboxmine.cli.run",
     "inboxmine.cli.ingest",
     "inboxmine.cli.demo",
+    "inboxmine.cli.ai",
 )
 
 for _module in COMMAND_MODULES:
