@@ -250,3 +250,83 @@ def _redacted(request: AIRequest) -> AIRequest:
         context=request.context,
         heuristic_draft=request.heuristic_draft,
     )
+
+
+# ------------------------------------------------------------------ reading
+
+SORTABLE = ("created_at", "duration_ms", "id")
+LIST_COLUMNS = (
+    "id",
+    "created_at",
+    "pipeline_run_id",
+    "stage",
+    "sender_domain",
+    "model_used",
+    "status",
+    "prompt_template",
+    "prompt_version",
+    "duration_ms",
+    "tokens_in",
+    "tokens_out",
+    "attempts",
+    "error",
+)
+
+
+def list_calls(
+    engine: Engine,
+    *,
+    stage: str | None = None,
+    sender_domain: str | None = None,
+    model_used: str | None = None,
+    run_id: int | None = None,
+    status: str | None = None,
+    sort: str = "created_at",
+    descending: bool = True,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[dict[str, Any]]]:
+    """(total matching, one page of calls without the long text columns)."""
+    from sqlalchemy import func, select
+
+    if sort not in SORTABLE:
+        raise ValueError(f"cannot sort AI calls by {sort!r}: choose {', '.join(SORTABLE)}")
+    conditions = []
+    if stage:
+        conditions.append(ai_audit_log.c.stage == stage)
+    if sender_domain:
+        conditions.append(ai_audit_log.c.sender_domain == sender_domain.lower())
+    if model_used:
+        conditions.append(ai_audit_log.c.model_used == model_used)
+    if run_id is not None:
+        conditions.append(ai_audit_log.c.pipeline_run_id == run_id)
+    if status:
+        conditions.append(ai_audit_log.c.status == status)
+    column = ai_audit_log.c[sort]
+    order = [column.desc() if descending else column.asc(), ai_audit_log.c.id.desc()]
+    query = (
+        select(*[ai_audit_log.c[c] for c in LIST_COLUMNS])
+        .where(*conditions)
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset)
+    )
+    with engine.connect() as conn:
+        total = conn.execute(
+            select(func.count()).select_from(ai_audit_log).where(*conditions)
+        ).scalar_one()
+        rows = [dict(r) for r in conn.execute(query).mappings()]
+    return int(total), rows
+
+
+def get_call(engine: Engine, call_id: int) -> dict[str, Any] | None:
+    """One AI call in full, or None."""
+    from sqlalchemy import select
+
+    with engine.connect() as conn:
+        row = (
+            conn.execute(select(ai_audit_log).where(ai_audit_log.c.id == call_id))
+            .mappings()
+            .first()
+        )
+    return dict(row) if row else None
