@@ -1,0 +1,171 @@
+"""Stage 6 - segment: economic and custom segments, opportunity scores.
+
+Every path that runs this stage (CLI, web, run all) evaluates the custom
+segments too, and rescores every open gem with the user's current weights,
+storing the breakdown with the gem.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, insert, select, update
+
+from inboxmine.db.engine import read_tx, write_tx
+from inboxmine.db.tables.opportunities import (
+    gems,
+    sender_profiles,
+    sender_relationships,
+    sender_segments,
+)
+from inboxmine.opportunities import custom_segments, scoring, segments
+from inboxmine.opportunities.rules import all_rules
+from inboxmine.runner.stage import Stage, StageContext
+from inboxmine.runner.tracking import StageError
+from inboxmine.stages.profile import run_now
+
+#: Thread gems that put a sender in the ``dormant_threads`` segment, and the sub-segment.
+DORMANT_SUBSEGMENTS = {"dormant_warm_thread": "dormant", "unanswered_ask": "unanswered"}
+BATCH = 500
+
+
+def segment_rows(profile, open_gems, rules, now) -> list[dict]:
+    """Economic segments with sub-segments, plus dormant_threads and custom segments."""
+    categories = sorted(
+        {
+            c
+            for g in open_gems
+            if g["gem_type"] == "procurement_signal"
+            for c in ((g.get("explanation") or {}).get("facts") or {}).get("categories", [])
+        }
+    )
+    economic = segments.economic_segments(profile, categories, rules)
+    rows = []
+    for name in economic:
+        for sub, confidence, reason in segments.sub_segments(name, profile, categories, now, rules):
+            rows.append(
+                {"segment": name, "sub_segment": sub, "confidence": confidence, "reason": reason}
+            )
+    for gem_type, sub in DORMANT_SUBSEGMENTS.items():
+        if any(g["gem_type"] == gem_type for g in open_gems):
+            rows.append(
+                {
+                    "segment": "dormant_threads",
+                    "sub_segment": sub,
+                    "confidence": 0.9,
+                    "reason": f"open {gem_type} gem",
+                }
+            )
+    if any(r["segment"] == "dormant_threads" for r in rows):
+        economic = economic + ["dormant_threads"]
+    try:
+        custom = custom_segments.evaluate(
+            rules.get("custom_segments") or [],
+            profile,
+            economic,
+            {g["gem_type"] for g in open_gems},
+            now,
+        )
+    except custom_segments.SegmentRuleError as exc:
+        raise StageError(str(exc)) from exc
+    for row in custom:
+        row["is_custom"] = True
+        row["priority"] = row["sub_segment"] or None
+    rows.extend(custom)
+    return rows
+
+
+def execute(ctx: StageContext) -> None:
+    now = run_now(ctx)
+    rules = all_rules(ctx.settings)
+    opportunity = rules["scoring"]["opportunity"]
+    with read_tx(ctx.engine) as conn:
+        domains = [
+            r[0]
+            for r in conn.execute(
+                select(sender_profiles.c.sender_domain).order_by(sender_profiles.c.sender_domain)
+            )
+        ]
+        relationships = dict(
+            conn.execute(
+                select(
+                    sender_relationships.c.sender_domain, sender_relationships.c.relationship_type
+                )
+            ).all()
+        )
+    ctx.run.set_total(len(domains))
+    with write_tx(ctx.engine) as conn:
+        conn.execute(delete(sender_segments))
+    for start in range(0, len(domains), BATCH):
+        chunk = domains[start : start + BATCH]
+        with read_tx(ctx.engine) as conn:
+            profiles = [
+                dict(r)
+                for r in conn.execute(
+                    select(sender_profiles).where(sender_profiles.c.sender_domain.in_(chunk))
+                ).mappings()
+            ]
+            open_gems: dict[str, list[dict]] = {}
+            for row in conn.execute(
+                select(
+                    gems.c.id,
+                    gems.c.sender_domain,
+                    gems.c.gem_type,
+                    gems.c.detector_score,
+                    gems.c.explanation,
+                ).where(gems.c.sender_domain.in_(chunk), gems.c.status != "expired")
+            ).mappings():
+                open_gems.setdefault(row["sender_domain"], []).append(dict(row))
+        seg_rows, scores = [], []
+        for profile in profiles:
+            domain = profile["sender_domain"]
+            mine = open_gems.get(domain, [])
+            for row in segment_rows(profile, mine, rules["segments"], now):
+                seg_rows.append(
+                    {"sender_domain": domain, "assigned_at": now, "is_custom": False, **row}
+                )
+            relationship = relationships.get(domain, "unknown")
+            types = {g["gem_type"] for g in mine}
+            for gem in mine:
+                breakdown = scoring.score_gem(
+                    profile,
+                    relationship,
+                    gem["gem_type"],
+                    gem["detector_score"],
+                    types,
+                    now,
+                    opportunity,
+                )
+                scores.append((gem["id"], breakdown))
+        with write_tx(ctx.engine) as conn:
+            unique = {(r["sender_domain"], r["segment"], r["sub_segment"]): r for r in seg_rows}
+            if unique:
+                conn.execute(insert(sender_segments), list(unique.values()))
+            for gem_id, breakdown in scores:
+                conn.execute(
+                    update(gems)
+                    .where(gems.c.id == gem_id)
+                    .values(score=breakdown["total"], score_breakdown=breakdown)
+                )
+            # Keep the profile-level list in step with the rows.
+            for profile in profiles:
+                names = sorted(
+                    {
+                        r["segment"]
+                        for r in unique.values()
+                        if r["sender_domain"] == profile["sender_domain"] and not r["is_custom"]
+                    }
+                )
+                conn.execute(
+                    update(sender_profiles)
+                    .where(sender_profiles.c.sender_domain == profile["sender_domain"])
+                    .values(economic_segments=names)
+                )
+        ctx.run.advance(processed=len(chunk))
+
+
+STAGE = Stage(
+    key="segment",
+    order=6,
+    description="economic and custom segments, opportunity scores",
+    output_tables=("sender_segments", "gems"),
+    execute=execute,
+)
