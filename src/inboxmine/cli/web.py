@@ -1,0 +1,74 @@
+"""``inboxmine web`` (the admin and API) and ``inboxmine worker`` (a standalone queue consumer)."""
+
+from __future__ import annotations
+
+import typer
+
+from inboxmine.cli.context import app_context, console, err_console, fail
+
+
+def web(
+    ctx: typer.Context,
+    host: str = typer.Option(
+        None, "--host", help="address to bind (default 127.0.0.1: this machine only)"
+    ),
+    port: int = typer.Option(None, "--port", min=1, max=65535, help="port (default 8000)"),
+    no_worker: bool = typer.Option(
+        False,
+        "--no-worker",
+        help="do not execute queued runs here; run `inboxmine worker` beside it",
+    ),
+) -> None:
+    """Serve the admin at /admin and the JSON API at /api (login required)."""
+    try:
+        import uvicorn
+
+        from inboxmine.web.app import create_app
+    except ImportError as exc:
+        fail(
+            f"the web admin needs its extras ({exc.name} is missing): pip install 'inboxmine[web]'"
+        )
+    app_ctx = app_context(ctx)
+    settings = app_ctx.settings
+    host = host or settings.web.host
+    port = port or settings.web.port
+    app = create_app(settings, app_ctx.engine(), queue_mode="enqueue" if no_worker else "threads")
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    console.print(
+        f"inboxmine admin: http://{shown_host}:{port}/admin/", markup=False, highlight=False
+    )
+    if app.state.generated_password:
+        console.print(
+            f"login password (generated; set INBOXMINE_ADMIN_PASSWORD to choose one): "
+            f"{app.state.generated_password}",
+            markup=False,
+            highlight=False,
+        )
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err_console.print(
+            f"warning: listening on {host}: other machines can reach the admin "
+            "(it still requires the password)",
+            markup=False,
+            highlight=False,
+        )
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def worker(
+    ctx: typer.Context,
+    workers: int = typer.Option(
+        None, "--workers", min=1, max=64, help="threads executing runs (default web.queue_workers)"
+    ),
+) -> None:
+    """Execute runs queued from the web (for `inboxmine web --no-worker`); Ctrl-C stops."""
+    from inboxmine.web.queue import TaskQueue
+
+    app_ctx = app_context(ctx)
+    queue = TaskQueue(app_ctx.settings, app_ctx.engine(), mode="threads")
+    console.print(f"inboxmine worker: consuming {queue.path}", markup=False, highlight=False)
+    queue.run_forever(workers)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("web")(web)
+    app.command("worker")(worker)
