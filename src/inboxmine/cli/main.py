@@ -39,6 +39,7 @@ COMMAND_MODULES = (
     "inboxmine.cli.ingest",
     "inboxmine.cli.demo",
     "inboxmine.cli.ai",
+    "inboxmine.cli.web",
 )
 
 for _module in COMMAND_MODULES:
