@@ -1,0 +1,50 @@
+"""What a message offers (discount, free trial, webinar, ...), with the quote that says so.
+
+Rules come from ``rules/offers.yaml``: word-boundary patterns per offer,
+compiled once into a single pattern, so a message is scanned once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from inboxmine.content.patterns import compile_groups
+from inboxmine.content.text import quote_around
+
+#: Most characters of a message scanned for offers.
+MAX_OFFER_TEXT = 100_000
+MAX_EVIDENCE_CHARS = 120
+
+
+@dataclass(frozen=True)
+class OfferRules:
+    """Compiled offer rules (picklable); ``order`` is the order of the rule file."""
+
+    pattern: re.Pattern
+    names: dict[str, str]
+    order: tuple[str, ...]
+
+    @classmethod
+    def from_rules(cls, data: dict, source: str = "offers.yaml") -> OfferRules:
+        offers = data.get("offers") or {}
+        pattern, names = compile_groups(offers, source, "offers.*")
+        return cls(pattern=pattern, names=names, order=tuple(offers))
+
+
+def detect_offers(text: str, rules: OfferRules) -> tuple[list[str], dict[str, str]]:
+    """The offers found in ``text`` (in rule-file order) and a quote for each.
+
+    The quote is the sentence (or line) around the first hit, at most 120
+    characters, so a gem can cite it.
+    """
+    text = text[:MAX_OFFER_TEXT]
+    evidence: dict[str, str] = {}
+    for match in rules.pattern.finditer(text):
+        offer = rules.names.get(match.lastgroup or "")
+        if offer and offer not in evidence:
+            evidence[offer] = quote_around(text, match.start(), match.end(), MAX_EVIDENCE_CHARS)
+            if len(evidence) == len(rules.order):
+                break
+    found = [offer for offer in rules.order if offer in evidence]
+    return found, {offer: evidence[offer] for offer in found}
