@@ -21,6 +21,7 @@ MAX_HEADERS_TOTAL = 262_144
 _ENCODED_WORD = re.compile(r"=\?([^?\s]{1,64})\?([bBqQ])\?([^?]*?)\?=")
 # Whitespace between two adjacent encoded words is not part of the text.
 _BETWEEN_WORDS = re.compile(r"(\?=)[ \t\r\n]+(?==\?[^?\s]{1,64}\?[bBqQ]\?)")
+_SURROGATES = re.compile("[\udc80-\udcff]")
 _FOLD = re.compile(r"\r?\n[ \t]+|\r?\n")
 
 # Charset labels seen in the wild that Python does not know by that name.
@@ -87,7 +88,7 @@ def raw_header_text(value: str | bytes) -> str:
         text = bytes_to_text(value)
     else:
         text = value
-        if any("\udc80" <= ch <= "\udcff" for ch in text):
+        if not text.isascii() and _SURROGATES.search(text):
             text = bytes_to_text(text.encode("ascii", "surrogateescape"))
     return _FOLD.sub(" ", text).strip()
 

@@ -229,7 +229,10 @@ def _parse_into(
         notes.append("empty message: no headers found")
         parsed.unparseable = True
         return
-    nesting = len(_NESTING_MARKERS.findall(raw))
+    lowered = raw.lower()
+    # Counting words is cheap; the exact count only matters near the limit.
+    rough = lowered.count(b"boundary") + lowered.count(b"message/rfc822")
+    nesting = len(_NESTING_MARKERS.findall(raw)) if rough > MAX_MIME_NESTING else rough
     headers_only = nesting > MAX_MIME_NESTING
     if headers_only:
         notes.append(

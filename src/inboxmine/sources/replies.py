@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 import yaml
 
 #: Characters of a body looked at (the new words come first).
-MAX_ANALYSED_CHARS = 100_000
+MAX_ANALYSED_CHARS = 20_000
 
 _ATTRIBUTION_START = re.compile(r"^\s*(on|am|le|el|il|op|em|den|dne)\b", re.IGNORECASE)
 _ATTRIBUTION_END = re.compile(
@@ -39,6 +39,26 @@ class ReplyRules:
     last_lines: int
     quote_headers: tuple[re.Pattern, ...]
     signature_markers: tuple[re.Pattern, ...]
+
+    # One alternation per list: a line is searched once, not once per phrase.
+    @cached_property
+    def question_re(self) -> re.Pattern:
+        return _alternation(self.question_phrases)
+
+    @cached_property
+    def concluding_re(self) -> re.Pattern:
+        return _alternation(self.concluding_phrases)
+
+    @cached_property
+    def cut_re(self) -> re.Pattern:
+        patterns = [p.pattern for p in (*self.quote_headers, *self.signature_markers)]
+        return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!)", re.IGNORECASE)
+
+
+def _alternation(phrases: tuple[str, ...]) -> re.Pattern:
+    if not phrases:
+        return re.compile(r"(?!)")  # matches nothing
+    return re.compile("|".join(re.escape(p) for p in phrases))
 
 
 @lru_cache(maxsize=1)
@@ -85,9 +105,7 @@ def strip_quoted(text: str, rules: ReplyRules | None = None) -> str:
             _OUTLOOK_NEXT.match(following) for following in lines[index + 1 : index + 4]
         ):
             break
-        if any(p.search(stripped) for p in rules.quote_headers):
-            break
-        if any(p.search(line.rstrip()) for p in rules.signature_markers):
+        if rules.cut_re.search(stripped):
             break
         kept.append(line)
     return "\n".join(kept).strip()
@@ -128,7 +146,7 @@ def last_question_line(text: str, rules: ReplyRules | None = None) -> int:
     rules = rules or load_reply_rules()
     found = -1
     for index, line in enumerate(_lines(text)):
-        if line.endswith("?") or any(phrase in line for phrase in rules.question_phrases):
+        if line.endswith("?") or rules.question_re.search(line):
             found = index
     return found
 
@@ -140,7 +158,7 @@ def last_concluding_line(text: str, rules: ReplyRules | None = None) -> int:
     first = max(0, len(lines) - rules.last_lines)
     found = -1
     for index in range(first, len(lines)):
-        if any(phrase in lines[index] for phrase in rules.concluding_phrases):
+        if rules.concluding_re.search(lines[index]):
             found = index
     return found
 

@@ -230,9 +230,10 @@ def summarize_thread(
         people |= m.participants
     sent = [m for m in ordered if m.is_sent]
     user_participated = bool(sent)
-    awaiting = awaiting_response_from(last.is_sent, new_text(last_body_text, last_body_html))
-    if awaiting == "user" and not user_participated and is_bulk(last_headers):
-        awaiting = "none"
+    if not last.is_sent and not user_participated and is_bulk(last_headers):
+        awaiting = "none"  # nothing to read: a mailing owes nobody an answer
+    else:
+        awaiting = awaiting_response_from(last.is_sent, new_text(last_body_text, last_body_html))
     return {
         "thread_key": thread_key(ordered),
         "subject": first.subject if first.subject is not None else last.subject,
