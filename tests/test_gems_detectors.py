@@ -12,6 +12,7 @@ GEM_RULES = load_rules("gems.yaml")
 PROFILE_RULES = {
     "sophistication": load_rules("scoring.yaml")["sophistication"],
     "warm": GEM_RULES["phrases"]["warm"],
+    "renewal_context": GEM_RULES["renewal_context"],
 }
 _ids = iter(range(1, 10_000))
 

@@ -126,15 +126,32 @@ def partner_evidence(sender: SenderFacts) -> tuple[list[str], list[int]]:
     return urls[:20], message_ids
 
 
-def renewal_dates(sender: SenderFacts, now: datetime) -> list[dict[str, Any]]:
-    """Renewal/expiration dates with the message and quote; past dates are marked, never upcoming."""
+def _is_subscription_date(entity, context_rules: dict | None) -> bool:
+    """A renewal date, or an expiration of a subscription/plan/contract - not of a promo code."""
+    if entity.date_kind == "renewal" or not context_rules:
+        return True
+    text = f"{entity.context or ''} {entity.value or ''}"
+    promo = phrases(context_rules.get("promotion_words"))
+    subscription = phrases(context_rules.get("subscription_words"))
+    if promo is not None and promo.search(text):
+        return False
+    return subscription is None or bool(subscription.search(text))
+
+
+def renewal_dates(
+    sender: SenderFacts, now: datetime, context_rules: dict | None = None
+) -> list[dict[str, Any]]:
+    """Renewal/expiration dates with the message and quote; past dates are marked, never upcoming.
+
+    Expirations count only with subscription words around them (``context_rules``):
+    "offer valid until" is a promotion, not a renewal."""
     today = now.date()
     found: dict[str, dict[str, Any]] = {}
     for message in sender.received:
         for entity in message.entities:
             if entity.entity_type != "date" or entity.date_kind not in ("renewal", "expiration"):
                 continue
-            if entity.date_value is None:
+            if entity.date_value is None or not _is_subscription_date(entity, context_rules):
                 continue
             key = entity.date_value.isoformat()
             found[key] = {
@@ -273,7 +290,7 @@ def build_profile(
         (b.sent_at - a.sent_at).total_seconds() / 86400
         for a, b in zip(received, received[1:], strict=False)
     ]
-    renewals = renewal_dates(sender, now)
+    renewals = renewal_dates(sender, now, rules.get("renewal_context"))
     upcoming = [r for r in renewals if r["is_upcoming"]]
     warm = Counter(
         s.signal

@@ -49,6 +49,7 @@ def execute(ctx: StageContext) -> None:
     profile_rules = {
         "sophistication": rules["scoring"].get("sophistication", {}),
         "warm": (rules["gems"].get("phrases") or {}).get("warm", {}),
+        "renewal_context": rules["gems"].get("renewal_context") or {},
     }
     opportunity = rules["scoring"]["opportunity"]
     mine = st.my_identities(ctx.engine, ctx.settings.my_addresses)

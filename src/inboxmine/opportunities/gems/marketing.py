@@ -8,6 +8,8 @@ from inboxmine.opportunities.evidence import Signal, find_all_in_message, messag
 from inboxmine.opportunities.gems.base import DetectionContext, GemCandidate
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9+\-]{1,30}")
+_SENTENCE = re.compile(r"[.!?\n]")
+MAX_SCAN = 3000
 
 
 def weak_marketing_lead(ctx: DetectionContext) -> list[GemCandidate]:
@@ -122,17 +124,22 @@ def co_marketing(ctx: DetectionContext) -> list[GemCandidate]:
         return []
     if ctx.profile.get("company_size") in cfg.get("exclude_sizes", ["enterprise"]):
         return []
+    if ctx.profile.get("sender_intent") in cfg.get("exclude_intents", []):
+        return []
     stop = {_singular(str(w).lower()) for w in cfg.get("stop_words") or []}
     mine = _audience_words(ctx.your_audience, stop)
-    theirs_text = " ".join(
-        [ctx.profile.get("target_audience") or ""]
-        + [m.headline or "" for m in ctx.sender.received]
-        + [m.subject or "" for m in ctx.sender.received]
-        + [(m.text or "")[:600] for m in ctx.sender.received]
-    )
-    theirs = _audience_words(theirs_text, stop)
-    overlap = sorted(mine & theirs)
-    if len(overlap) < cfg.get("min_overlap", 2):
+    # Audiences are compared sentence by sentence: words scattered over a
+    # whole newsletter ("B2B" here, "founder" there) are not an audience.
+    sentences = [ctx.profile.get("target_audience") or ""]
+    for message in ctx.sender.received:
+        sentences += [message.headline or "", message.subject or ""]
+        sentences += _SENTENCE.split((message.text or "")[:MAX_SCAN])
+    overlap: list[str] = []
+    for sentence in sentences:
+        shared = sorted(mine & _audience_words(sentence, stop))
+        if len(shared) > len(overlap):
+            overlap = shared
+    if len(overlap) < cfg.get("min_overlap", 3):
         return []
     pattern = phrases(overlap)
     evidence = []

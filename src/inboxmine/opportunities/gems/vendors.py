@@ -30,6 +30,10 @@ def partner_program(ctx: DetectionContext) -> list[GemCandidate]:
                 Signal("partnership_offer", "partnership offer", [message_evidence(message, quote)])
             )
             break
+    # The AI's flag alone is too weak (a firm called "... Partners" is not a
+    # program): it only corroborates a link or an offer.
+    if len(signals) < cfg.get("min_evidence", 1):
+        return []
     for message in ctx.sender.received:
         if (message.classification or {}).get("partner_program_detected"):
             signals.append(
@@ -40,8 +44,6 @@ def partner_program(ctx: DetectionContext) -> list[GemCandidate]:
                 )
             )
             break
-    if len(signals) < cfg.get("min_evidence", 1):
-        return []
     commission = None
     pattern = phrases(ctx.phrases("commission"))
     for message in ctx.sender.received:
