@@ -78,16 +78,12 @@ def client_for(
     model spec or its key is unusable.
     """
     from inboxmine.ai.providers import make_provider
-    from inboxmine.ai.spec import parse_model_spec
+    from inboxmine.ai.spec import parse_model_spec, secret_value
 
     spec = parse_model_spec(settings.ai.model, settings)
     provider = make_provider(spec, settings)
     ai = settings.ai
-    secrets = [
-        s.get_secret_value()
-        for s in (ai.openai_api_key, ai.anthropic_api_key)
-        if s is not None and s.get_secret_value()
-    ]
+    secrets = [s for s in map(secret_value, (ai.openai_api_key, ai.anthropic_api_key)) if s]
     if spec.api_key and spec.api_key not in ("ollama", "not-needed"):
         secrets.append(spec.api_key)
     return AuditedProvider(

@@ -68,10 +68,10 @@ def parse_model_spec(spec: str, settings: Settings) -> ModelSpec:
         )
     ai = settings.ai
     if provider == "ollama":
-        key = ai.openai_api_key.get_secret_value() if ai.openai_api_key else None
+        key = secret_value(ai.openai_api_key)
         return ModelSpec(text, provider, model, ai.ollama_base_url, key or "ollama")
     if provider == "openai":
-        key = ai.openai_api_key.get_secret_value() if ai.openai_api_key else None
+        key = secret_value(ai.openai_api_key)
         if not key and not ai.openai_base_url:
             raise ModelSpecError(
                 f"model {text!r} needs an OpenAI API key: set INBOXMINE_AI__OPENAI_API_KEY "
@@ -79,10 +79,18 @@ def parse_model_spec(spec: str, settings: Settings) -> ModelSpec:
                 f"local OpenAI-compatible server"
             )
         return ModelSpec(text, provider, model, ai.openai_base_url, key or "not-needed")
-    key = ai.anthropic_api_key.get_secret_value() if ai.anthropic_api_key else None
+    key = secret_value(ai.anthropic_api_key)
     if not key:
         raise ModelSpecError(
             f"model {text!r} needs an Anthropic API key: set INBOXMINE_AI__ANTHROPIC_API_KEY "
             f"(or ai.anthropic_api_key in the config)"
         )
     return ModelSpec(text, provider, model, ai.anthropic_base_url, key)
+
+
+def secret_value(value) -> str | None:
+    """The plain text of a secret setting (``SecretStr`` or, from code, ``str``)."""
+    if value is None:
+        return None
+    text = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
+    return text or None

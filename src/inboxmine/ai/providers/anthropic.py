@@ -40,7 +40,6 @@ class AnthropicProvider(RemoteProvider):
                 max_tokens=MAX_OUTPUT_TOKENS,
                 system=system,
                 messages=messages,
-                temperature=0,
             )
         except anthropic.APITimeoutError:
             raise Retryable(
