@@ -12,6 +12,17 @@ _SENTENCE = re.compile(r"[.!?\n]")
 MAX_SCAN = 3000
 
 
+def _is_marketing(ctx: DetectionContext, cfg: dict) -> bool:
+    """Marketing mail: a marketing intent, or a role address the user never answers."""
+    if ctx.profile.get("sender_intent") in cfg.get("marketing_intents", []):
+        return True
+    if ctx.profile.get("user_reply_rate"):
+        return False
+    locals_ = {str(x).lower() for x in cfg.get("marketing_from_locals") or []}
+    address = (ctx.profile.get("primary_email") or "").split("@")[0]
+    return address in locals_
+
+
 def weak_marketing_lead(ctx: DetectionContext) -> list[GemCandidate]:
     """A business whose own email marketing is weak: a prospect for marketing help.
 
@@ -28,7 +39,8 @@ def weak_marketing_lead(ctx: DetectionContext) -> list[GemCandidate]:
         or soph is None
         or soph > cfg.get("max_sophistication", 4.0)
         or size in cfg.get("exclude_sizes", ["enterprise"])
-        or p.get("sender_intent") not in cfg.get("marketing_intents", [])
+        or p.get("sender_intent") in cfg.get("exclude_intents", [])
+        or not _is_marketing(ctx, cfg)
     ):
         return []
     score = cfg.get("base_score", 30)
