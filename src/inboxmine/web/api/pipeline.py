@@ -9,10 +9,10 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 from sse_starlette import EventSourceResponse
 
-from inboxmine.runner import ledger
+from inboxmine.runner import ledger, registry
 from inboxmine.runner.events import bus
 from inboxmine.runner.executor import queue_runs
-from inboxmine.runner.registry import UnknownStage, expand, stages
+from inboxmine.runner.registry import UnknownStage
 from inboxmine.web import data, events
 from inboxmine.web.api.deps import engine, invalid, not_found, task_queue
 from inboxmine.web.queue import TaskQueue
@@ -122,7 +122,7 @@ def start_runs(
 ) -> dict[str, Any]:
     """Queue runs (``triggered_by = web``) and one task that executes them in order."""
     try:
-        stage_keys = expand(keys)
+        stage_keys = registry.expand(keys)
     except UnknownStage as exc:
         raise invalid(str(exc)) from exc
     if not stage_keys:
@@ -147,8 +147,8 @@ def run_stage(
     """Queue a stage (a key, or ``all`` for stages 1-6 in order, stopping at
     the first failure). Returns the queued run ids; follow them on
     ``/api/pipeline/stream``."""
-    if stage != "all" and stage not in stages():
-        known = ", ".join(stages()) or "none installed"
+    if stage != "all" and stage not in registry.stages():
+        known = ", ".join(registry.stages()) or "none installed"
         raise invalid(f"unknown stage {stage[:40]!r}: choose one of {known}, or all")
     parameters: dict[str, Any] = {}
     if retrain:
