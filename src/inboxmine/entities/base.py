@@ -42,6 +42,8 @@ class MessageText:
     #: Only read for your own (sent) messages: then the recipients are the contacts.
     to_addresses: list[str] = field(default_factory=list)
     is_sent: bool = False
+    #: Bulk mail (stage 1's parsed_metadata.is_bulk): newsletters, promotions.
+    is_bulk: bool = False
     body: str | None = None
     signature: str | None = None
     footer: str | None = None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from inboxmine.entities.base import (
     MAX_BODY_CHARS,
+    MAX_SIGNATURE_CHARS,
     MAX_SUBJECT_CHARS,
     Entity,
     MessageText,
@@ -17,7 +18,11 @@ from inboxmine.entities.orgs import find_legal_names, signature_org
 from inboxmine.entities.people import find_people
 from inboxmine.entities.procurement import find_procurement
 from inboxmine.entities.rules import EntityRules
-from inboxmine.entities.signature import read_signature
+from inboxmine.entities.signature import read_signature, signature_in_body
+
+#: Confidence of a procurement signal in bulk mail (newsletters, promotions).
+BULK_SIGNAL_CONFIDENCE = 0.4
+FOOTER_SCAN = 10_000
 
 
 @dataclass(frozen=True)
@@ -42,13 +47,14 @@ def extract_with_rules(
     """
     subject = clip(message.subject, MAX_SUBJECT_CHARS)
     body = clip(message.body, MAX_BODY_CHARS)
+    signature = clip(message.signature, MAX_SIGNATURE_CHARS)
+    if not signature.strip():
+        found, start = signature_in_body(body, message.from_name)
+        if found:
+            signature, body = found, body[:start]
     own_message = message.is_sent
     # Your own signature says who you are, not who your contacts are.
-    card = read_signature(
-        rules.signature,
-        None if own_message else message.signature,
-        message.from_name,
-    )
+    card = read_signature(rules.signature, None if own_message else signature, message.from_name)
     entities: list[Entity] = find_people(rules.people, message, card, options.my_addresses)
 
     organizations: dict[str, Entity] = {}
@@ -93,10 +99,14 @@ def extract_with_rules(
             entities += find_dates(rules.dates, text, source, message)
     if options.extract_procurement:
         seen: set[str] = set()
+        bulk = message.is_bulk or "unsubscribe" in (message.footer or "")[:FOOTER_SCAN].lower()
         for text, source in ((subject, "subject"), (body, "body")):
             for signal in find_procurement(rules.procurement, text, source):
                 if signal.entity_normalized not in seen:
                     seen.add(signal.entity_normalized)
+                    if bulk:
+                        # "SOC 2 on a budget" in a newsletter is a topic, not a buyer.
+                        signal.confidence = BULK_SIGNAL_CONFIDENCE
                     entities.append(signal)
     return entities
 

@@ -159,10 +159,13 @@ def read_signature(
                 if company and card.company is None:
                     card.company = company
                 continue
+            # The company is the line after the title (or after the name when
+            # there is no title), or what follows the title on its line.
+            anchor = title_index if title_index is not None else name_index
             if (
                 card.company is None
-                and title_index is not None
-                and (index == title_index and position > 0 or index == title_index + 1)
+                and anchor is not None
+                and (index == anchor and position > 0 or index == anchor + 1)
                 and _looks_like_company(segment)
             ):
                 card.company = segment
@@ -188,3 +191,33 @@ def _split_title(rules: SignatureRules, segment: str) -> tuple[str, str | None]:
         ):
             return head.strip(), tail
     return segment, None
+
+
+#: Lines at the end of a body searched for a signature the content stage left in.
+_TAIL_LINES = 8
+
+
+def signature_in_body(body: str | None, sender_name: str | None) -> tuple[str | None, int]:
+    """A signature left at the end of the body: ``(block, where it starts)``.
+
+    When no sign-off line precedes it ("Michael Tran / Senior Broker / ..."),
+    the content stage may leave the card in the body. It is found by the
+    sender's own name on one of the last lines; ``(None, len(body))`` when
+    there is none.
+    """
+    if not body or not sender_name:
+        return None, len(body or "")
+    tail_start = max(0, len(body) - 1_500)
+    tail = body[tail_start:]
+    lines = tail.splitlines(keepends=True)
+    offsets = []
+    position = tail_start
+    for line in lines:
+        offsets.append(position)
+        position += len(line)
+    candidates = [i for i, line in enumerate(lines) if line.strip()][-_TAIL_LINES:]
+    for index in candidates:
+        line = lines[index].strip()
+        if len(line) <= 60 and same_person(line, sender_name) and looks_like_name(line):
+            return body[offsets[index] :], offsets[index]
+    return None, len(body)

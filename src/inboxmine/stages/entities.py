@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, Table, func, literal, select
 
 from inboxmine.db.tables import metadata as schema
 from inboxmine.db.tables.ingest import messages
@@ -72,6 +72,13 @@ def _items(ctx: StageContext):
 
 def _load(conn: Connection, ids: Sequence[int], ctx: StageContext) -> list[MessageText]:
     content = _parsed_content()
+    metadata_table = schema.tables.get("parsed_metadata")
+    # Bulk mail comes from stage 1 when it has run; NULL (not bulk) otherwise.
+    is_bulk = (
+        metadata_table.c.is_bulk
+        if metadata_table is not None and "is_bulk" in metadata_table.c
+        else literal(False)
+    )
     query = (
         select(
             messages.c.id,
@@ -87,10 +94,13 @@ def _load(conn: Connection, ids: Sequence[int], ctx: StageContext) -> list[Messa
             func.substr(content.c.body_clean, 1, MAX_BODY_CHARS).label("body"),
             func.substr(content.c.signature_block, 1, MAX_SIGNATURE_CHARS).label("signature"),
             func.substr(content.c.footer_text, 1, FOOTER_CHARS).label("footer"),
+            is_bulk.label("is_bulk"),
         )
         .join(content, content.c.message_id == messages.c.id)
         .where(messages.c.id.in_(ids))
     )
+    if metadata_table is not None and "is_bulk" in metadata_table.c:
+        query = query.outerjoin(metadata_table, metadata_table.c.message_id == messages.c.id)
     rows = {row["id"]: row for row in conn.execute(query).mappings()}
     return [_message_text(rows[item_id]) for item_id in ids]
 
@@ -109,6 +119,7 @@ def _message_text(row) -> MessageText:
         cc_addresses=addresses(row["cc_addresses"]),
         to_addresses=addresses(row["to_addresses"]) if row["is_sent"] else [],
         is_sent=bool(row["is_sent"]),
+        is_bulk=bool(row["is_bulk"]),
         body=row["body"],
         signature=row["signature"],
         footer=row["footer"],
