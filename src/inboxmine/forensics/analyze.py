@@ -12,13 +12,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from inboxmine.forensics.auth import dkim_aligned, read_authentication
+from inboxmine.forensics.auth import Authentication, dkim_aligned, read_authentication
 from inboxmine.forensics.domains import (
+    SenderIdentity,
     address_domain,
     clean_address,
     clean_host,
+    host_suffixes,
     in_domain,
+    registered_domain,
     sender_identity,
+    tenant_host,
 )
 from inboxmine.forensics.esp import EspRules, Observed, compile_rules, identify_esp
 from inboxmine.forensics.links import body_link_hosts
@@ -39,6 +43,7 @@ class Prepared:
 
     esp: EspRules
     freemail: frozenset[str]
+    tenant_platforms: frozenset[str] = frozenset()
 
 
 def prepare_rules(esp_rules: Mapping[str, Any], freemail_rules: Mapping[str, Any]) -> Prepared:
@@ -48,10 +53,36 @@ def prepare_rules(esp_rules: Mapping[str, Any], freemail_rules: Mapping[str, Any
         from inboxmine.rules.loader import RulesError
 
         raise RulesError("freemail.yaml: `domains` must be a list of domains, e.g. [gmail.com]")
+    tenants = freemail_rules.get("tenant_platforms") or []
+    if not isinstance(tenants, list):
+        from inboxmine.rules.loader import RulesError
+
+        raise RulesError("freemail.yaml: `tenant_platforms` must be a list of domains")
     return Prepared(
         esp=compile_rules(esp_rules),
         freemail=frozenset(str(d).strip().lower() for d in domains if str(d).strip()),
+        tenant_platforms=frozenset(str(d).strip().lower() for d in tenants if str(d).strip()),
     )
+
+
+def _tenant_identity(
+    identity: SenderIdentity, auth: Authentication, prepared: Prepared
+) -> SenderIdentity:
+    """A platform customer's identity: its own DKIM domain, else its tenant host."""
+    tenant = tenant_host(identity.sender_subdomain, prepared.tenant_platforms)
+    if tenant is None:
+        return identity
+    esp_dkim = prepared.esp.hosts.get("dkim_domain", {})
+    for signature in auth.dkim_signatures:
+        domain = registered_domain(signature["domain"])
+        if (
+            domain
+            and "." in domain
+            and domain not in prepared.tenant_platforms
+            and not any(suffix in esp_dkim for suffix in host_suffixes(signature["domain"]))
+        ):
+            return SenderIdentity(domain, identity.from_domain, identity.sender_subdomain, False)
+    return SenderIdentity(tenant, identity.from_domain, identity.sender_subdomain, False)
 
 
 def _values(headers: Any, name: str) -> list[str]:
@@ -93,7 +124,9 @@ def analyze(message: Mapping[str, Any], prepared: Prepared) -> dict[str, Any]:
     """
     headers = message.get("headers")
     envelope = clean_address(_first(headers, "return-path"))
-    from_address = message.get("from_address") or _first(headers, "sender") or envelope
+    # Sender: stands in for a missing From; the envelope does not (a bounce's
+    # Return-Path names the receiving server, not a sender).
+    from_address = message.get("from_address") or _first(headers, "sender")
     identity = sender_identity(from_address, prepared.freemail)
     own_domain = identity.from_domain
 
@@ -110,7 +143,11 @@ def analyze(message: Mapping[str, Any], prepared: Prepared) -> dict[str, Any]:
         },
         own_domain,
     )
-    chain = read_received(_values(headers, "received"))
+    identity = _tenant_identity(identity, auth, prepared)
+    # The domain whose own mention is no ESP evidence: the sender's (for a
+    # platform tenant, the customer's, so the platform's signals still count).
+    own_domain = identity.from_domain if identity.is_freemail else identity.sender_domain
+    chain = read_received(_values(headers, "received"), auth.spf_client_ip)
     unsubscribe = read_unsubscribe(
         _first(headers, "list-unsubscribe", limit=4096), _first(headers, "list-unsubscribe-post")
     )
@@ -124,17 +161,24 @@ def analyze(message: Mapping[str, Any], prepared: Prepared) -> dict[str, Any]:
 
     own_signals: list[tuple[str, str]] = []
     own_infrastructure = False
-    if own_domain and not identity.is_freemail:
-        aligned = dkim_aligned(auth, own_domain)
-        host_own = in_domain(chain.sending_host, own_domain)
-        msgid_own = in_domain(message_id_host, own_domain)
+    # Without a From (a bounce), the DKIM signer is the domain that claims the mail.
+    infra_domain = own_domain or registered_domain(
+        auth.dkim_domains[0] if auth.dkim_domains else None
+    )
+    if infra_domain and not identity.is_freemail:
+        aligned = dkim_aligned(auth, infra_domain)
+        host_own = in_domain(chain.sending_host, infra_domain)
+        msgid_own = in_domain(message_id_host, infra_domain)
         if aligned:
             own_signals.append(("dkim_aligned", auth.dkim_domains[0]))
         if host_own:
             own_signals.append(("sending_host_own", chain.sending_host))
         if msgid_own:
             own_signals.append(("message_id_own", message_id_host))
-        own_infrastructure = aligned and (host_own or msgid_own)
+        # Two of the three, and no one else's DKIM signature: an unsigned
+        # message from the sender's own server with its own Message-ID counts.
+        foreign_signature = bool(auth.dkim_domains) and not aligned
+        own_infrastructure = not foreign_signature and (aligned + host_own + msgid_own) >= 2
 
     names = headers.keys() if isinstance(headers, Mapping) else ()
     observed = Observed(

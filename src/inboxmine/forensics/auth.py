@@ -49,6 +49,11 @@ _TAG_D = re.compile(r"(?:^|;)\s*d\s*=\s*([^\s;]{1,253})", re.I)
 _TAG_S = re.compile(r"(?:^|;)\s*s\s*=\s*([^\s;]{1,253})", re.I)
 _CV = re.compile(r"(?:^|;)\s*cv\s*=\s*([a-z]{1,16})", re.I)
 _INSTANCE = re.compile(r"(?:^|;)\s*i\s*=\s*(\d{1,3})", re.I)
+# The client address SPF was checked for: Gmail's "designates 1.2.3.4 as
+# permitted sender", Microsoft's "sender IP is 1.2.3.4", Received-SPF's client-ip=.
+_SPF_CLIENT = re.compile(
+    r"(?:designates|sender ip is|client-ip\s*=)\s*([0-9a-f][0-9a-f:.]{1,44})", re.I
+)
 
 
 @dataclass(slots=True)
@@ -71,6 +76,8 @@ class Authentication:
     #: One entry per DKIM signature: {"domain", "selector", "result"}.
     dkim_signatures: list[dict[str, Any]] = field(default_factory=list)
     spf_mailfrom: str | None = None
+    #: The address the receiving server checked SPF for: the sending server.
+    spf_client_ip: str | None = None
     quality: str = "unknown"
 
     @property
@@ -269,6 +276,14 @@ def read_authentication(headers: dict[str, list[str]], from_domain: str | None) 
             dkim_results = [item for item in results if item.method == "dkim"]
     if auth.spf_result is None:
         auth.spf_result = _received_spf(headers.get("received-spf") or [])
+    for value in [
+        *(headers.get("received-spf") or [])[:MAX_HEADERS],
+        *(headers.get("authentication-results") or [])[:MAX_HEADERS],
+    ]:
+        match = _SPF_CLIENT.search(value[:MAX_VALUE])
+        if match:
+            auth.spf_client_ip = match.group(1).rstrip(".")
+            break
     if auth.arc_result is None:
         auth.arc_result = _arc_seal_result(headers.get("arc-seal") or [])
 

@@ -88,6 +88,18 @@ def clean_address(address: str | None) -> str | None:
     return address[:MAX_ADDRESS]
 
 
+def tenant_host(host: str | None, platforms: frozenset[str]) -> str | None:
+    """``acme.zendesk.com`` when ``host`` is a customer subdomain of a listed platform.
+
+    ``mail.acme.zendesk.com`` gives ``acme.zendesk.com`` too; the platform's own
+    domain (``zendesk.com``) gives None.
+    """
+    domain = registered_domain(host)
+    if not host or domain not in platforms or host == domain:
+        return None
+    return host[: -len(domain) - 1].rsplit(".", 1)[-1] + "." + domain
+
+
 @dataclass(frozen=True, slots=True)
 class SenderIdentity:
     """Who a message is from, as later stages group it."""

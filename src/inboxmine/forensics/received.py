@@ -106,8 +106,10 @@ def parse_received(value: str) -> Hop:
             ):
                 hop.from_rdns = clean_host(name)
             if not hop.from_ip:
+                # Exchange writes the client address bare: "from X (10.1.2.3)"
+                # or "(2603:10b6:806:441::34)".
                 bare = _BARE_IP4.search(comment)
-                hop.from_ip = _ip(bare.group(1)) if bare else None
+                hop.from_ip = _ip(bare.group(1)) if bare else _ip(name)
         if hop.from_host and _ip(hop.from_host):
             hop.from_ip = hop.from_ip or _ip(hop.from_host)
     # "with" inside the client's comment is TLS talk ("using TLSv1.3 with cipher").
@@ -161,9 +163,20 @@ class ReceivedChain:
         return seen
 
 
-def read_received(values: list[str]) -> ReceivedChain:
-    """The Received chain from the header values, in header order (newest first)."""
+def read_received(values: list[str], client_ip: str | None = None) -> ReceivedChain:
+    """The Received chain from the header values, in header order (newest first).
+
+    ``client_ip`` is the address the receiving server checked SPF for (from
+    Received-SPF or Authentication-Results): when a hop came from it, that hop
+    is the entry point, whatever relays (forwarding, gateways) came after.
+    """
     chain = ReceivedChain(hops=[parse_received(v) for v in values[:MAX_HOPS]])
+    client_ip = _ip(client_ip) if client_ip else None
+    if client_ip:
+        for index, hop in enumerate(chain.hops):
+            if hop.from_ip == client_ip:
+                chain.external_index = index
+                return chain
     for index, hop in enumerate(chain.hops):
         if is_public_ip(hop.from_ip):
             chain.external_index = index
