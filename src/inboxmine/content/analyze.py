@@ -72,6 +72,10 @@ class MessageContent:
     body_text: str | None = None
     #: Display names of the recipients ("Alex Morgan"), for filled-in personalization.
     recipient_names: list[str] = field(default_factory=list)
+    #: Addresses of the recipients ("alex.morgan@x.com" also names Alex).
+    recipient_addresses: list[str] = field(default_factory=list)
+    #: The sender's display name, which starts a signature without a sign-off.
+    sender_name: str | None = None
     #: Length of the stored HTML when ``body_html`` holds only its start.
     html_length: int | None = None
 
@@ -104,7 +108,10 @@ def analyze_content(message: MessageContent, rules: ContentRules) -> dict[str, A
             links = links_in_text(text)
 
     parts = split_text(
-        text, rules.structure, is_address=lambda line: is_address_line(line, rules.address)
+        text,
+        rules.structure,
+        is_address=lambda line: is_address_line(line, rules.address),
+        sender_name=message.sender_name,
     )
     quoted = "\n\n".join(t for t in (doc.quoted_text, parts.quoted) if t)
 
@@ -112,7 +119,7 @@ def analyze_content(message: MessageContent, rules: ContentRules) -> dict[str, A
     offer_text = "\n".join(t for t in (subject, doc.preheader, parts.body) if t)
     offer_types, offer_evidence = detect_offers(offer_text, rules.offers)
 
-    names = recipient_first_names(message.recipient_names)
+    names = recipient_first_names(message.recipient_names, message.recipient_addresses)
     tokens = find_personalization(subject, parts.body, names, rules.personalization)
     address = (
         find_address(parts.footer, rules.address)

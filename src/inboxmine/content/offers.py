@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from inboxmine.content.patterns import compile_groups
+from inboxmine.content.patterns import compile_groups, compile_words
 from inboxmine.content.text import quote_around
 
 #: Most characters of a message scanned for offers.
 MAX_OFFER_TEXT = 100_000
 MAX_EVIDENCE_CHARS = 120
+#: Characters around a hit searched for a phrase that cancels it.
+EXCLUDE_CONTEXT = 120
 
 
 @dataclass(frozen=True)
@@ -24,12 +26,18 @@ class OfferRules:
     pattern: re.Pattern
     names: dict[str, str]
     order: tuple[str, ...]
+    exclude: dict[str, re.Pattern]
 
     @classmethod
     def from_rules(cls, data: dict, source: str = "offers.yaml") -> OfferRules:
         offers = data.get("offers") or {}
         pattern, names = compile_groups(offers, source, "offers.*")
-        return cls(pattern=pattern, names=names, order=tuple(offers))
+        exclude = {}
+        for offer, fragments in (data.get("exclude") or {}).items():
+            compiled = compile_words(fragments or [], source, f"exclude.{offer}")
+            if compiled is not None:
+                exclude[offer] = compiled
+        return cls(pattern=pattern, names=names, order=tuple(offers), exclude=exclude)
 
 
 def detect_offers(text: str, rules: OfferRules) -> tuple[list[str], dict[str, str]]:
@@ -42,9 +50,20 @@ def detect_offers(text: str, rules: OfferRules) -> tuple[list[str], dict[str, st
     evidence: dict[str, str] = {}
     for match in rules.pattern.finditer(text):
         offer = rules.names.get(match.lastgroup or "")
-        if offer and offer not in evidence:
+        if offer and offer not in evidence and not _excluded(text, match, rules.exclude.get(offer)):
             evidence[offer] = quote_around(text, match.start(), match.end(), MAX_EVIDENCE_CHARS)
             if len(evidence) == len(rules.order):
                 break
     found = [offer for offer in rules.order if offer in evidence]
     return found, {offer: evidence[offer] for offer in found}
+
+
+def _excluded(text: str, match: re.Match, exclude: re.Pattern | None) -> bool:
+    """True when the hit lies inside a phrase that cancels it."""
+    if exclude is None:
+        return False
+    start = max(0, match.start() - EXCLUDE_CONTEXT)
+    for hit in exclude.finditer(text, start, match.end() + EXCLUDE_CONTEXT):
+        if hit.start() <= match.start() and hit.end() >= match.end():
+            return True
+    return False

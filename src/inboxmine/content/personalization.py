@@ -13,6 +13,25 @@ from dataclasses import dataclass
 
 from inboxmine.content.patterns import _check, compile_groups
 
+# Local parts that name a role, not a person.
+_ROLE_ADDRESSES = frozenset(
+    [
+        "info",
+        "hello",
+        "hi",
+        "contact",
+        "admin",
+        "office",
+        "sales",
+        "support",
+        "team",
+        "mail",
+        "me",
+        "billing",
+        "accounts",
+        "noreply",
+    ]
+)
 #: Greeting looked for in the first lines of the message's own text.
 GREETING_LINES = 4
 MAX_TOKENS = 20
@@ -50,9 +69,15 @@ class PersonalizationRules:
         )
 
 
-def recipient_first_names(names: list[str]) -> set[str]:
-    """Lower-case first names from display names ("Alex Morgan", "Morgan, Alex")."""
+def recipient_first_names(names: list[str], addresses: list[str] = ()) -> set[str]:
+    """Lower-case first names from display names ("Alex Morgan", "Morgan, Alex")
+    and from addresses whose local part starts with a name ("alex.morgan@")."""
     found = set()
+    for address in addresses:
+        local = (address or "").split("@", 1)[0].lower()
+        first = re.split(r"[._+-]", local, maxsplit=1)[0]
+        if len(first) > 1 and first.isalpha() and first not in _ROLE_ADDRESSES:
+            found.add(first)
     for name in names:
         name = (name or "").strip().strip("\"'")
         if not name or "@" in name:

@@ -142,7 +142,17 @@ def _footer_start(
     return start
 
 
-def _signature_start(lines: list[str], rules: StructureRules) -> int | None:
+def _name_lines(name: str | None) -> set[str]:
+    """Lines that are the sender signing: the full name or the first name alone."""
+    words = (name or "").strip().strip("\"'").split()
+    if not words or "@" in words[0]:
+        return set()
+    return {" ".join(words).lower(), words[0].lower()}
+
+
+def _signature_start(
+    lines: list[str], rules: StructureRules, sender_name: str | None = None
+) -> int | None:
     """Index of the first signature line, or None.
 
     A delimiter ("-- ", "Sent from my iPhone") starts it wherever it is. A
@@ -162,19 +172,33 @@ def _signature_start(lines: list[str], rules: StructureRules) -> int | None:
             and sum(map(len, rest)) <= rules.max_chars_after_sign_off
         ):
             return index
-        return None
+        break
+    # No sign-off: the sender's own name on a line near the end starts it.
+    names = _name_lines(sender_name)
+    if names:
+        tail = [i for i in range(len(lines)) if lines[i]][-(rules.max_lines_after_sign_off + 1) :]
+        for index in tail:
+            if index > 0 and lines[index].lower().rstrip(" ,.") in names:
+                rest = [other for other in lines[index + 1 :] if other]
+                if sum(map(len, rest)) <= rules.max_chars_after_sign_off:
+                    return index
     return None
 
 
 def split_text(
-    text: str, rules: StructureRules, is_address: Callable[[str], bool] | None = None
+    text: str,
+    rules: StructureRules,
+    is_address: Callable[[str], bool] | None = None,
+    sender_name: str | None = None,
 ) -> TextParts:
     """Split normalised text into body, quoted reply, signature and footer.
 
     Order: the quoted reply (from its header line down, and every ``>``
     line), then the footer (marker lines near the end, with the address and
     social row just above), then the signature in what is left.
-    ``is_address(line)`` lets the footer take in a postal address line.
+    ``is_address(line)`` lets the footer take in a postal address line;
+    ``sender_name`` on its own line near the end starts the signature when
+    there is no sign-off.
     """
     parts = TextParts()
     lines = normalize_lines(text).split("\n")
@@ -195,7 +219,7 @@ def split_text(
     if footer_at is not None:
         parts.footer = _join(lines[footer_at:], MAX_PART_CHARS)
         lines = lines[:footer_at]
-    signature_at = _signature_start(lines, rules)
+    signature_at = _signature_start(lines, rules, sender_name)
     if signature_at is not None:
         parts.signature = _join(lines[signature_at:], MAX_PART_CHARS)
         lines = lines[:signature_at]

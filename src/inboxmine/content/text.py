@@ -12,6 +12,10 @@ MAX_LINE_CHARS = 1_000
 _HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
 _LINE_BREAKS = re.compile(r"\r\n?|[\f\v\u2028\u2029\x85]")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
+# Zero-width characters that preheader padding and trackers sprinkle in text.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2060-\u2064\ufeff]"
+)
 
 
 def normalize_lines(text: str, limit: int = MAX_TEXT_CHARS) -> str:
@@ -21,7 +25,7 @@ def normalize_lines(text: str, limit: int = MAX_TEXT_CHARS) -> str:
     separators become newlines. Linear in the input; the input is capped.
     """
     text = _LINE_BREAKS.sub("\n", text[: limit * 2])
-    text = _HORIZONTAL_SPACE.sub(" ", text.replace("\u00a0", " ").replace("\u200b", ""))
+    text = _HORIZONTAL_SPACE.sub(" ", _INVISIBLE.sub("", text.replace("\u00a0", " ")))
     lines = [line.strip() for line in text.split("\n")]
     text = "\n".join(lines).strip()
     return _MANY_BLANK_LINES.sub("\n\n", text)[:limit]

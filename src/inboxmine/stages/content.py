@@ -47,6 +47,8 @@ def _load(conn: Connection, ids: Sequence[int], ctx: StageContext) -> list[Messa
         func.length(messages.c.body_html).label("html_length"),
         func.substr(messages.c.body_text, 1, MAX_TEXT_CHARS + 1).label("body_text"),
         messages.c.headers,
+        messages.c.from_name,
+        messages.c.to_addresses,
     ).where(messages.c.id.in_(ids))
     rows = {row["id"]: row for row in conn.execute(query).mappings()}
     own_name = ctx.settings.engagement.your_name
@@ -60,6 +62,10 @@ def _load(conn: Connection, ids: Sequence[int], ctx: StageContext) -> list[Messa
                 body_html=row["body_html"],
                 body_text=row["body_text"],
                 recipient_names=_recipient_names(row["headers"]) + ([own_name] if own_name else []),
+                recipient_addresses=[a for a in row["to_addresses"] or [] if isinstance(a, str)][
+                    :20
+                ],
+                sender_name=row["from_name"],
                 html_length=row["html_length"],
             )
         )
