@@ -66,13 +66,26 @@ BROKEN = Stage(
 AFTER = Stage(
     key="entities", order=3, description="after", output_tables=("messages",), execute=_noop
 )
+TWIN = Stage(
+    key="twin",
+    order=4,
+    description="a second item stage writing at the same time",
+    output_tables=("messages",),
+    items=_items,
+    load=_load,
+    transform=shout,
+    prepare=lambda ctx: "?",
+    write=_write,
+)
 
 
 @pytest.fixture(autouse=True)
 def test_stages(monkeypatch):
     WRITTEN.clear()
     monkeypatch.setattr(
-        registry, "stages", lambda: {"metadata": SHOUT, "content": BROKEN, "entities": AFTER}
+        registry,
+        "stages",
+        lambda: {"metadata": SHOUT, "content": BROKEN, "entities": AFTER, "twin": TWIN},
     )
 
 
@@ -159,14 +172,17 @@ def test_two_runs_writing_at_once_both_complete(engine, settings):
     )
     results = []
 
-    def work(parameters):
-        results.append(run_stages(engine, small, ["metadata"], parameters=parameters)[0])
+    def work(stage, parameters):
+        results.append(run_stages(engine, small, [stage], parameters=parameters)[0])
 
-    threads = [threading.Thread(target=work, args=({"reprocess": True},)) for _ in range(2)]
+    # Two different stages write side by side; two runs of one stage take turns.
+    jobs = [("metadata", {"reprocess": True}), ("metadata", {"reprocess": True}), ("twin", {})]
+    threads = [threading.Thread(target=work, args=job) for job in jobs]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert results == [True, True]
+    assert results == [True, True, True]
     _, runs = ledger.list_runs(engine)
-    assert [r["status"] for r in runs] == ["completed", "completed"]
+    assert [r["status"] for r in runs] == ["completed"] * 3
+    assert sorted(r["items_processed"] for r in runs) == [300, 300, 300]

@@ -24,6 +24,7 @@ from inboxmine.db.tables.ledger import pipeline_runs, stage_items
 from inboxmine.db.types import utcnow
 from inboxmine.runner import ledger
 from inboxmine.runner.events import EventBus
+from inboxmine.runner.locks import stage_lock
 from inboxmine.runner.registry import expand, get_stage
 from inboxmine.runner.stage import Outcome, Stage, StageContext
 from inboxmine.runner.timelimit import time_limit
@@ -101,9 +102,12 @@ def execute_run(
     stage = get_stage(run["stage"])
     params = dict(run.get("parameters") or {})
     try:
-        with tracked_run(
-            engine, stage.key, run["triggered_by"], run_id=run_id, events=events
-        ) as handle:
+        with (
+            stage_lock(engine, stage.key),
+            tracked_run(
+                engine, stage.key, run["triggered_by"], run_id=run_id, events=events
+            ) as handle,
+        ):
             ctx = StageContext(
                 engine=engine,
                 settings=settings,
