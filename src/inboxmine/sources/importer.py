@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from inboxmine.runner.locks import stage_lock
 from inboxmine.runner.tracking import tracked_run
 from inboxmine.sources.base import RawMessage
 from inboxmine.sources.store import BATCH_SIZE, MessageStore, StoreCounts
@@ -68,9 +69,13 @@ def import_messages(
     parameters = {"source_kind": source_kind, "path": path}
     if limit is not None:
         parameters["limit"] = limit
-    with tracked_run(
-        engine, stage="ingest", triggered_by=triggered_by, parameters=parameters
-    ) as run:
+    # Imports take turns: two at once could both store one Message-ID.
+    with (
+        stage_lock(engine, "ingest"),
+        tracked_run(
+            engine, stage="ingest", triggered_by=triggered_by, parameters=parameters
+        ) as run,
+    ):
         if total is not None:
             run.set_total(min(total, limit) if limit is not None else total)
         store = MessageStore(engine, my_addresses, run=run, batch_size=batch_size, now=now)
