@@ -113,6 +113,7 @@ def build_signals(
         "link_intents": dict(links.most_common()),
         "cta_texts": ctas,
         "entities": summarize_entities(entities),
+        "entity_messages": entity_message_counts(sample),
         "messages": [
             {
                 "message_id": m.get("message_id"),
@@ -139,13 +140,13 @@ def summarize_entities(entities: list[dict[str, Any]]) -> dict[str, Any]:
         value = _clip(e.get("entity_normalized") or e.get("entity_value"), 80)
         if not value:
             continue
-        if kind == "person" and len(people) < 5:
+        if kind == "person" and len(people) < 5 and all(p["name"] != value for p in people):
             people.append(
                 {"name": value, "role": e.get("role"), "relationship": e.get("relationship")}
             )
         elif kind == "organization" and value not in orgs and len(orgs) < 5:
             orgs.append(value)
-        elif kind == "money" and len(money) < 5:
+        elif kind == "money" and e.get("currency") != "%" and len(money) < 5:
             money.append({"amount": e.get("amount"), "currency": e.get("currency"), "text": value})
         elif kind == "date" and e.get("date_kind") and len(dates) < 5:
             dates.append(
@@ -166,6 +167,23 @@ def summarize_entities(entities: list[dict[str, Any]]) -> dict[str, Any]:
         "dates": dates,
         "procurement": procurement,
     }
+
+
+def entity_message_counts(sample: list[dict[str, Any]]) -> dict[str, int]:
+    """How many sampled messages carry each kind of entity the classifier weighs."""
+    counts: Counter[str] = Counter()
+    for m in sample:
+        kinds = set()
+        for e in m.get("entities") or []:
+            kind = e.get("entity_type")
+            if kind == "procurement_signal":
+                kinds.add("procurement")
+            elif kind == "money" and e.get("currency") not in ("%", None, ""):
+                kinds.add("money")  # percentages are discounts, not money
+            elif kind == "date" and e.get("date_kind") in ("renewal", "expiration"):
+                kinds.add("renewal")
+        counts.update(kinds)
+    return dict(counts)
 
 
 def render_emails(sample: list[dict[str, Any]], max_body_chars: int) -> str:

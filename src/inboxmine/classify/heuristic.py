@@ -96,24 +96,23 @@ def features(signals: dict[str, Any], rules: dict[str, Any]) -> dict[str, float]
     out["no_offers"] = 1.0 - with_offers / n
     for key, count in (signals.get("link_intents") or {}).items():
         out[f"link:{key}"] = min(1.0, count / n)
+    # Intent keywords look at the messages only: a company name ("... Partners")
+    # says nothing about what a message is for.
     texts = [_message_text(m) for m in messages]
-    sender_text = _sender_text(signals)
     for group, words in (rules.get("keywords") or {}).items():
         pattern = _keyword_pattern(tuple(words or ()))
         if pattern is None:
             continue
         hits = sum(1 for t in texts if pattern.search(t))
-        if pattern.search(sender_text):
-            hits += 0.5
         if hits:
             out[f"kw:{group}"] = min(1.0, hits / n)
+    # Entity features are shares of messages too, so one stray match weighs little.
+    for name, count in (signals.get("entity_messages") or {}).items():
+        if count:
+            out[f"entity:{name}"] = min(1.0, count / n)
     entities = signals.get("entities") or {}
-    if entities.get("procurement"):
-        out["entity:procurement"] = 1.0
-    if entities.get("money"):
-        out["entity:money"] = 1.0
     if any(d.get("kind") in ("renewal", "expiration") for d in entities.get("dates") or []):
-        out["entity:renewal"] = 1.0
+        out["entity:renewal"] = max(out.get("entity:renewal", 0.0), 1.0 / n)
     if any(p.get("relationship") == "decision_maker" for p in entities.get("people") or []):
         out["entity:decision_maker"] = 1.0
     domain = str(signals.get("sender_domain") or "")

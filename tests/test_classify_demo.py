@@ -1,0 +1,59 @@
+"""Stage 4 with the built-in heuristic provider on the demo corpus, against its planted truth."""
+
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from inboxmine.db.tables.ai import ai_audit_log
+from inboxmine.db.tables.classify import ai_classification, sender_classification
+from inboxmine.demo import generate_demo
+from inboxmine.runner.executor import run_stages
+from inboxmine.sources.importer import import_messages
+from inboxmine.sources.mbox import read_mbox
+
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def test_the_heuristic_classifier_gets_sender_intent_right_on_the_demo_corpus(
+    engine, settings, tmp_path
+):
+    demo = generate_demo(tmp_path / "demo", seed=7, messages=900, now=NOW)
+    settings = settings.model_copy(update={"me": demo.me})
+    import_messages(
+        engine,
+        read_mbox(demo.mbox_path),
+        source_kind="mbox",
+        path=str(demo.mbox_path),
+        my_addresses=settings.my_addresses,
+    )
+    ok, run_ids = run_stages(engine, settings, ["metadata", "content", "entities", "classify"])
+    assert ok
+
+    truth = json.loads(demo.truth_path.read_text())["senders"]
+    with engine.connect() as conn:
+        got = {r.sender_domain: r for r in conn.execute(select(sender_classification))}
+        audited = conn.execute(
+            select(func.count())
+            .select_from(ai_audit_log)
+            .where(ai_audit_log.c.pipeline_run_id == run_ids[-1])
+        ).scalar_one()
+        models = set(conn.execute(select(ai_classification.c.model_used).distinct()).scalars())
+    # Every truth sender with mail in the corpus is classified, and nothing of the user's own.
+    assert set(got) <= set(truth)
+    assert len(got) >= 0.9 * len(truth)
+    assert not any(me.split("@")[1] in domain for me in demo.me for domain in got)
+
+    def accuracy(field, truth_key):
+        return sum(getattr(got[d], field) == truth[d][truth_key] for d in got) / len(got)
+
+    intent = accuracy("sender_intent", "intent")
+    industry = accuracy("industry", "industry")
+    size = accuracy("company_size_estimate", "company_size")
+    print(f"heuristic on demo: intent {intent:.2f}, industry {industry:.2f}, size {size:.2f}")
+    assert intent >= 0.8
+    assert industry >= 0.45
+    assert size >= 0.45
+    # One audited call per sender, labelled as what it is.
+    assert audited == len(got)
+    assert models == {"heuristic"}
