@@ -39,6 +39,9 @@ COMMAND_MODULES = (
     "inboxmine.cli.ingest",
     "inboxmine.cli.demo",
     "inboxmine.cli.ai",
+    "inboxmine.cli.gems",
+    "inboxmine.cli.profiles",
+    "inboxmine.cli.export",
     "inboxmine.cli.web",
 )
 
