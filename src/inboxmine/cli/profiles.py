@@ -1,0 +1,165 @@
+"""``inboxmine profiles``, ``relationship(s)`` and ``exclusions``: who writes to you."""
+
+from __future__ import annotations
+
+import typer
+
+from inboxmine.cli.context import app_context, console, fail
+from inboxmine.cli.output import fmt_time, print_json, print_table
+from inboxmine.opportunities import queries
+
+PROFILE_COLUMNS = [
+    "sender_domain",
+    "company_name",
+    "industry",
+    "company_size",
+    "relationship_type",
+    "total_messages",
+    "marketing_sophistication_avg",
+    "esp_used",
+    "last_contact",
+]
+JSON_EXCLUDE = ("sophistication_breakdown",)
+
+
+def profiles(
+    ctx: typer.Context,
+    search: str = typer.Argument(None, help="text to find in domain, company, email or industry"),
+    sort: str = typer.Option("total_messages", "--sort", help=", ".join(queries.PROFILE_SORTS)),
+    asc: bool = typer.Option(
+        False, "--asc/--desc", help="ascending or descending (default descending)"
+    ),
+    segment: str = typer.Option(None, "--segment", help="only senders in this segment"),
+    limit: int = typer.Option(50, "--limit", min=1),
+    json_out: bool = typer.Option(False, "--json", help="print a JSON array"),
+) -> None:
+    """Sender profiles (one per company, or per person for free-mail senders)."""
+    try:
+        rows = queries.list_profiles(
+            app_context(ctx).engine(),
+            search=search,
+            sort=sort,
+            descending=not asc,
+            limit=limit,
+            segment=segment,
+        )
+    except queries.InvalidValue as exc:
+        fail(str(exc))
+    if json_out:
+        print_json([{k: v for k, v in r.items() if k not in JSON_EXCLUDE} for r in rows])
+        return
+    if not rows:
+        console.print("no profiles match: `inboxmine run profile` builds them")
+        return
+    print_table(
+        PROFILE_COLUMNS,
+        rows,
+        title=f"profiles ({len(rows)})",
+        formatters={"last_contact": fmt_time},
+    )
+
+
+relationship_app = typer.Typer(help="Tell inboxmine what a sender is to you.")
+
+
+@relationship_app.command("set")
+def set_relationship(
+    ctx: typer.Context,
+    sender: str = typer.Argument(..., help="sender domain, or a free-mail address"),
+    relationship_type: str = typer.Argument(..., help=", ".join(queries.RELATIONSHIP_TYPES)),
+    note: str = typer.Option(None, "--note", help="why"),
+    suppress: bool = typer.Option(False, "--suppress", help="never show gems for this sender"),
+) -> None:
+    """Set a relationship by hand; automatic detection never overwrites it."""
+    try:
+        queries.set_relationship(
+            app_context(ctx).engine(), sender, relationship_type, note, suppress
+        )
+    except queries.InvalidValue as exc:
+        fail(str(exc))
+    console.print(
+        f"{sender.lower()}: {relationship_type}"
+        + (" (gems suppressed)" if suppress else "")
+        + " - applied at the next `inboxmine run profile`",
+        markup=False,
+        highlight=False,
+    )
+
+
+REL_COLUMNS = [
+    "sender_domain",
+    "relationship_type",
+    "confidence",
+    "source",
+    "suppress_gems",
+    "relationship_note",
+]
+
+
+def relationships(
+    ctx: typer.Context,
+    relationship_type: str = typer.Option(None, "--type", help="only this type"),
+    source: str = typer.Option(None, "--source", help="manual, import, auto or known_entities"),
+    json_out: bool = typer.Option(False, "--json", help="print a JSON array"),
+) -> None:
+    """List relationships, with the signals that decided the automatic ones."""
+    try:
+        rows = queries.list_relationships(app_context(ctx).engine(), relationship_type, source)
+    except queries.InvalidValue as exc:
+        fail(str(exc))
+    if json_out:
+        print_json(rows)
+        return
+    if not rows:
+        console.print("no relationships yet: `inboxmine run profile` detects them")
+        return
+    print_table(REL_COLUMNS, rows, title=f"relationships ({len(rows)})")
+
+
+exclusions_app = typer.Typer(help="Senders never shown as gems.", invoke_without_command=True)
+
+
+@exclusions_app.callback()
+def list_exclusions(
+    ctx: typer.Context, json_out: bool = typer.Option(False, "--json", help="print a JSON array")
+) -> None:
+    """List exclusions."""
+    if ctx.invoked_subcommand is not None:
+        return
+    rows = queries.list_exclusions(app_context(ctx).engine())
+    if json_out:
+        print_json(rows)
+        return
+    if not rows:
+        console.print("no exclusions: `inboxmine exclusions add DOMAIN` adds one")
+        return
+    print_table(["domain", "reason", "created_at"], rows, formatters={"created_at": fmt_time})
+
+
+@exclusions_app.command("add")
+def add_exclusion(
+    ctx: typer.Context,
+    domain: str = typer.Argument(..., help="a domain (covers its subdomains) or an address"),
+    reason: str = typer.Option(None, "--reason"),
+) -> None:
+    """Exclude a sender from gem detection; its gems expire at the next profile run."""
+    try:
+        queries.add_exclusion(app_context(ctx).engine(), domain, reason)
+    except queries.InvalidValue as exc:
+        fail(str(exc))
+    console.print(f"excluded {domain.lower()}", markup=False, highlight=False)
+
+
+@exclusions_app.command("remove")
+def remove_exclusion(ctx: typer.Context, domain: str = typer.Argument(...)) -> None:
+    """Remove an exclusion."""
+    if not queries.remove_exclusion(app_context(ctx).engine(), domain):
+        fail(f"{domain} is not excluded: `inboxmine exclusions` lists the exclusions")
+    console.print(f"{domain.lower()} is no longer excluded", markup=False, highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("profiles")(profiles)
+    app.add_typer(relationship_app, name="relationship")
+    app.command("relationships")(relationships)
+    app.add_typer(exclusions_app, name="exclusions")

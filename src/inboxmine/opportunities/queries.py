@@ -1,0 +1,435 @@
+"""Read and change opportunities: what the CLI and the web (Gem Explorer, Score
+Inspector) use. Every function takes an engine and returns plain data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, insert, or_, select, update
+
+from inboxmine.db.engine import read_tx, write_tx
+from inboxmine.db.tables.engage import engagement_drafts
+from inboxmine.db.tables.opportunities import (
+    domain_exclusions,
+    gems,
+    sender_profiles,
+    sender_relationships,
+    sender_segments,
+)
+from inboxmine.db.types import utcnow
+from inboxmine.opportunities.gems import GEM_TYPES
+
+GEM_STATUSES = ("new", "acted", "dismissed", "expired")
+#: Statuses a user may set (expired is set by detection only).
+SETTABLE_STATUSES = ("new", "acted", "dismissed")
+URGENCIES = ("high", "medium", "low")
+RELATIONSHIP_TYPES = (
+    "my_vendor",
+    "my_service_provider",
+    "my_infrastructure",
+    "selling_to_me",
+    "inbound_prospect",
+    "warm_contact",
+    "potential_partner",
+    "community",
+    "institutional",
+    "unknown",
+)
+GEM_LIST_COLUMNS = (
+    "id",
+    "gem_type",
+    "sender_domain",
+    "company_name",
+    "score",
+    "status",
+    "urgency",
+    "estimated_value",
+    "confidence",
+    "summary",
+    "thread_id",
+    "created_at",
+    "last_detected_at",
+)
+PROFILE_SORTS = (
+    "sender_domain",
+    "company_name",
+    "total_messages",
+    "last_contact",
+    "first_contact",
+    "marketing_sophistication_avg",
+    "industry",
+)
+
+
+class NotFound(LookupError):
+    """No such row; the message says how to find valid ids."""
+
+
+class InvalidValue(ValueError):
+    """A value outside the allowed ones; the message lists them."""
+
+
+def _check(value: str | None, allowed, what: str) -> None:
+    if value is not None and value not in allowed:
+        raise InvalidValue(f"unknown {what} {value!r}: choose one of {', '.join(allowed)}")
+
+
+def list_gems(
+    engine: Engine,
+    gem_type: str | None = None,
+    status: str | None = None,
+    segment: str | None = None,
+    min_score: int | None = None,
+    urgency: str | None = None,
+    sender: str | None = None,
+    top: int | None = None,
+    offset: int = 0,
+    include_expired: bool = False,
+) -> list[dict[str, Any]]:
+    """Gems best first, filtered; expired gems only when asked (or ``status='expired'``)."""
+    _check(gem_type, GEM_TYPES, "gem type")
+    _check(status, GEM_STATUSES, "status")
+    _check(urgency, URGENCIES, "urgency")
+    query = select(
+        gems.c.id,
+        gems.c.gem_type,
+        gems.c.sender_domain,
+        sender_profiles.c.company_name,
+        gems.c.score,
+        gems.c.status,
+        gems.c.urgency,
+        gems.c.estimated_value,
+        gems.c.confidence,
+        gems.c.summary,
+        gems.c.thread_id,
+        gems.c.created_at,
+        gems.c.last_detected_at,
+        gems.c.recommended_actions,
+    ).select_from(
+        gems.outerjoin(sender_profiles, sender_profiles.c.sender_domain == gems.c.sender_domain)
+    )
+    if gem_type:
+        query = query.where(gems.c.gem_type == gem_type)
+    if status:
+        query = query.where(gems.c.status == status)
+    elif not include_expired:
+        query = query.where(gems.c.status != "expired")
+    if urgency:
+        query = query.where(gems.c.urgency == urgency)
+    if min_score is not None:
+        query = query.where(gems.c.score >= min_score)
+    if sender:
+        query = query.where(gems.c.sender_domain == sender.lower())
+    if segment:
+        # EXISTS, not a join: a sender in several sub-segments is listed once.
+        in_segment = (
+            select(sender_segments.c.id)
+            .where(
+                sender_segments.c.sender_domain == gems.c.sender_domain,
+                or_(
+                    sender_segments.c.segment == segment,
+                    sender_segments.c.segment == f"custom:{segment}",
+                ),
+            )
+            .exists()
+        )
+        query = query.where(in_segment)
+    query = query.order_by(gems.c.score.desc(), gems.c.id).offset(offset)
+    if top:
+        query = query.limit(top)
+    with read_tx(engine) as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def gem_detail(engine: Engine, gem_id: int) -> dict[str, Any]:
+    """One gem in full: explanation (signals with evidence), score breakdown, drafts,
+    and the quoted messages' subjects and dates."""
+    from inboxmine.db.tables.ingest import messages
+
+    with read_tx(engine) as conn:
+        row = conn.execute(select(gems).where(gems.c.id == gem_id)).mappings().first()
+        if row is None:
+            raise NotFound(f"gem {gem_id} does not exist: `inboxmine gems` lists the gems")
+        gem = dict(row)
+        profile = (
+            conn.execute(
+                select(
+                    sender_profiles.c.company_name,
+                    sender_profiles.c.industry,
+                    sender_profiles.c.company_size,
+                ).where(sender_profiles.c.sender_domain == gem["sender_domain"])
+            )
+            .mappings()
+            .first()
+        )
+        gem.update(dict(profile) if profile else {"company_name": None})
+        relationship = conn.execute(
+            select(sender_relationships.c.relationship_type, sender_relationships.c.source).where(
+                sender_relationships.c.sender_domain == gem["sender_domain"]
+            )
+        ).first()
+        gem["relationship"] = relationship[0] if relationship else "unknown"
+        gem["relationship_source"] = relationship[1] if relationship else None
+        ids = sorted(
+            {
+                e["message_id"]
+                for s in (gem.get("explanation") or {}).get("signals", [])
+                for e in s.get("evidence", [])
+            }
+        )
+        gem["evidence_messages"] = (
+            [
+                dict(r)
+                for r in conn.execute(
+                    select(
+                        messages.c.id,
+                        messages.c.subject,
+                        messages.c.sent_at,
+                        messages.c.from_address,
+                    )
+                    .where(messages.c.id.in_(ids))
+                    .order_by(messages.c.sent_at)
+                ).mappings()
+            ]
+            if ids
+            else []
+        )
+        gem["drafts"] = [
+            dict(r)
+            for r in conn.execute(
+                select(
+                    engagement_drafts.c.id,
+                    engagement_drafts.c.strategy,
+                    engagement_drafts.c.version,
+                    engagement_drafts.c.subject_line,
+                    engagement_drafts.c.status,
+                    engagement_drafts.c.generated_at,
+                )
+                .where(engagement_drafts.c.gem_id == gem_id)
+                .order_by(engagement_drafts.c.id)
+            ).mappings()
+        ]
+    return gem
+
+
+def set_gem_status(engine: Engine, gem_id: int, status: str) -> dict[str, Any]:
+    """Mark a gem new, acted or dismissed (kept across re-detection)."""
+    _check(status, SETTABLE_STATUSES, "status")
+    now = utcnow()
+    values: dict[str, Any] = {"status": status, "updated_at": now}
+    if status == "acted":
+        values["acted_at"] = now
+    if status == "dismissed":
+        values["dismissed_at"] = now
+    with write_tx(engine) as conn:
+        changed = conn.execute(update(gems).where(gems.c.id == gem_id).values(**values)).rowcount
+    if not changed:
+        raise NotFound(f"gem {gem_id} does not exist: `inboxmine gems` lists the gems")
+    return {"id": gem_id, "status": status}
+
+
+def score_breakdown(engine: Engine, sender_domain: str) -> list[dict[str, Any]]:
+    """The stored breakdown of each open gem of a sender (computed with the user's weights)."""
+    with read_tx(engine) as conn:
+        rows = conn.execute(
+            select(gems.c.id, gems.c.gem_type, gems.c.score, gems.c.score_breakdown)
+            .where(gems.c.sender_domain == sender_domain.lower(), gems.c.status != "expired")
+            .order_by(gems.c.score.desc())
+        ).mappings()
+        return [dict(r) for r in rows]
+
+
+def list_profiles(
+    engine: Engine,
+    search: str | None = None,
+    sort: str = "total_messages",
+    descending: bool = True,
+    limit: int | None = 50,
+    segment: str | None = None,
+) -> list[dict[str, Any]]:
+    """Profiles, searched in domain, company, email and industry."""
+    _check(sort, PROFILE_SORTS, "sort column")
+    query = select(sender_profiles, sender_relationships.c.relationship_type).select_from(
+        sender_profiles.outerjoin(
+            sender_relationships,
+            sender_relationships.c.sender_domain == sender_profiles.c.sender_domain,
+        )
+    )
+    if search:
+        like = f"%{search.lower()}%"
+        query = query.where(
+            or_(
+                func.lower(sender_profiles.c.sender_domain).like(like),
+                func.lower(sender_profiles.c.company_name).like(like),
+                func.lower(sender_profiles.c.primary_email).like(like),
+                func.lower(sender_profiles.c.industry).like(like),
+            )
+        )
+    if segment:
+        query = query.where(
+            select(sender_segments.c.id)
+            .where(
+                sender_segments.c.sender_domain == sender_profiles.c.sender_domain,
+                or_(
+                    sender_segments.c.segment == segment,
+                    sender_segments.c.segment == f"custom:{segment}",
+                ),
+            )
+            .exists()
+        )
+    column = sender_profiles.c[sort]
+    query = query.order_by(
+        column.desc() if descending else column.asc(), sender_profiles.c.sender_domain
+    )
+    if limit:
+        query = query.limit(limit)
+    with read_tx(engine) as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def segment_members(engine: Engine, segment: str) -> list[dict[str, Any]]:
+    """Profiles in a segment (``spend_map``, ``custom:NAME`` or just ``NAME``) with their sub-segment."""
+    with read_tx(engine) as conn:
+        rows = conn.execute(
+            select(sender_profiles, sender_segments.c.segment, sender_segments.c.sub_segment)
+            .join(
+                sender_segments, sender_segments.c.sender_domain == sender_profiles.c.sender_domain
+            )
+            .where(
+                or_(
+                    sender_segments.c.segment == segment,
+                    sender_segments.c.segment == f"custom:{segment}",
+                )
+            )
+            .order_by(
+                sender_profiles.c.marketing_sophistication_avg.asc(),
+                sender_profiles.c.sender_domain,
+            )
+        ).mappings()
+        return [dict(r) for r in rows]
+
+
+def segment_names(engine: Engine) -> list[str]:
+    with read_tx(engine) as conn:
+        return [
+            r[0]
+            for r in conn.execute(
+                select(sender_segments.c.segment).distinct().order_by(sender_segments.c.segment)
+            )
+        ]
+
+
+def list_drafts(
+    engine: Engine, gem_id: int | None = None, status: str | None = None, limit: int = 50
+) -> list[dict[str, Any]]:
+    query = select(
+        engagement_drafts.c.id,
+        engagement_drafts.c.gem_id,
+        engagement_drafts.c.sender_domain,
+        engagement_drafts.c.strategy,
+        engagement_drafts.c.version,
+        engagement_drafts.c.status,
+        engagement_drafts.c.subject_line,
+        engagement_drafts.c.model_used,
+        engagement_drafts.c.generated_at,
+    ).order_by(engagement_drafts.c.id.desc())
+    if gem_id is not None:
+        query = query.where(engagement_drafts.c.gem_id == gem_id)
+    if status:
+        query = query.where(engagement_drafts.c.status == status)
+    with read_tx(engine) as conn:
+        return [dict(r) for r in conn.execute(query.limit(limit)).mappings()]
+
+
+def draft_detail(engine: Engine, draft_id: int) -> dict[str, Any]:
+    with read_tx(engine) as conn:
+        row = (
+            conn.execute(select(engagement_drafts).where(engagement_drafts.c.id == draft_id))
+            .mappings()
+            .first()
+        )
+    if row is None:
+        raise NotFound(f"draft {draft_id} does not exist: `inboxmine drafts` lists the drafts")
+    return dict(row)
+
+
+def set_relationship(
+    engine: Engine,
+    sender_domain: str,
+    relationship_type: str,
+    note: str | None = None,
+    suppress: bool = False,
+) -> dict[str, Any]:
+    """Set a sender's relationship by hand (source manual: detection never overwrites it)."""
+    _check(relationship_type, RELATIONSHIP_TYPES, "relationship type")
+    sender_domain = sender_domain.strip().lower()
+    if not sender_domain:
+        raise InvalidValue("the sender is empty: give a domain (acme.io) or a free-mail address")
+    now = utcnow()
+    values = {
+        "relationship_type": relationship_type,
+        "confidence": 1.0,
+        "signals": ["set by hand"],
+        "relationship_note": note,
+        "suppress_gems": suppress,
+        "source": "manual",
+        "updated_at": now,
+    }
+    with write_tx(engine) as conn:
+        conn.execute(
+            delete(sender_relationships).where(
+                sender_relationships.c.sender_domain == sender_domain
+            )
+        )
+        conn.execute(
+            insert(sender_relationships).values(
+                sender_domain=sender_domain, created_at=now, **values
+            )
+        )
+    return {"sender_domain": sender_domain, **values}
+
+
+def list_relationships(
+    engine: Engine, relationship_type: str | None = None, source: str | None = None
+) -> list[dict[str, Any]]:
+    _check(relationship_type, RELATIONSHIP_TYPES, "relationship type")
+    query = select(sender_relationships).order_by(sender_relationships.c.sender_domain)
+    if relationship_type:
+        query = query.where(sender_relationships.c.relationship_type == relationship_type)
+    if source:
+        query = query.where(sender_relationships.c.source == source)
+    with read_tx(engine) as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def add_exclusion(engine: Engine, domain: str, reason: str | None = None) -> dict[str, Any]:
+    """Exclude a sender or domain from gem detection (its gems expire at the next run)."""
+    domain = domain.strip().lower()
+    if not domain:
+        raise InvalidValue("the domain is empty: give a domain (acme.io) or an address")
+    now = utcnow()
+    with write_tx(engine) as conn:
+        conn.execute(delete(domain_exclusions).where(domain_exclusions.c.domain == domain))
+        conn.execute(insert(domain_exclusions).values(domain=domain, reason=reason, created_at=now))
+    return {"domain": domain, "reason": reason, "created_at": now}
+
+
+def remove_exclusion(engine: Engine, domain: str) -> bool:
+    with write_tx(engine) as conn:
+        return bool(
+            conn.execute(
+                delete(domain_exclusions).where(
+                    domain_exclusions.c.domain == domain.strip().lower()
+                )
+            ).rowcount
+        )
+
+
+def list_exclusions(engine: Engine) -> list[dict[str, Any]]:
+    with read_tx(engine) as conn:
+        return [
+            dict(r)
+            for r in conn.execute(
+                select(domain_exclusions).order_by(domain_exclusions.c.domain)
+            ).mappings()
+        ]
