@@ -79,9 +79,12 @@ def address_domain(address: str | None) -> str | None:
 
 
 def clean_address(address: str | None) -> str | None:
-    """An address lower-cased, without angle brackets or spaces; None if it has no ``@``."""
+    """An address lower-cased, without name or angle brackets; None if it has no ``@``."""
     if not address:
         return None
+    address = address[:1024]
+    if "<" in address:  # "Name <a@b.com>": the part in angle brackets
+        address = address.rsplit("<", 1)[1].split(">", 1)[0]
     address = address.strip()[: MAX_ADDRESS + 2].strip("<>").strip().lower()
     if "@" not in address or any(ch.isspace() for ch in address):
         return None
