@@ -108,7 +108,12 @@ def show_ai_call(
         ("error", call["error"] or ""),
     ]
     for label, value in head:
-        console.print(f"{label}: {'' if value is None else value}", markup=False, highlight=False)
+        console.print(
+            f"{label}: {'' if value is None else value}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     parsed = call["response_parsed"]
     for title, text in (
         ("system prompt", call["system_prompt"]),
@@ -117,7 +122,7 @@ def show_ai_call(
         ("response (parsed)", json.dumps(parsed, indent=2, ensure_ascii=False) if parsed else ""),
     ):
         console.rule(title)
-        console.print(text or "", markup=False, highlight=False)
+        console.print(text or "", markup=False, highlight=False, soft_wrap=True)
 
 
 def override(
@@ -163,6 +168,7 @@ def override(
         f"(was: {row['original_value']!s}); {row['updated']} classification(s) updated",
         markup=False,
         highlight=False,
+        soft_wrap=True,
     )
 
 
