@@ -108,3 +108,55 @@ def test_odd_headers_never_fail_the_run(engine, settings):
     assert ledger.get_run(engine, run_id)["items_failed"] == 0
     assert _rows(engine, item_errors) == []
     assert len(_rows(engine, parsed_metadata)) == 3
+
+
+def test_a_message_that_cannot_be_analysed_is_recorded_and_the_run_goes_on(
+    engine, settings, monkeypatch
+):
+    from inboxmine.stages import metadata as stage_module
+
+    real = stage_module.analyze
+
+    def fragile(item, prepared):
+        if item["from_address"] == "boom@bad.com":
+            raise ValueError("cannot read this message")
+        return real(item, prepared)
+
+    monkeypatch.setattr(stage_module, "analyze", fragile)
+    good = insert_message(engine, from_address="ok@fine.com", headers={})
+    bad = insert_message(engine, from_address="boom@bad.com", headers={})
+
+    ok, [run_id] = run_stages(engine, settings, ["metadata"])
+
+    assert ok
+    run = ledger.get_run(engine, run_id)
+    assert (run["items_processed"], run["items_failed"]) == (2, 1)
+    [error] = _rows(engine, item_errors)
+    assert error["item_id"] == str(bad) and "cannot read this message" in error["error"]
+    assert [r["message_id"] for r in _rows(engine, parsed_metadata)] == [good]
+
+
+def test_reprocessing_with_new_free_mail_rules_moves_the_sender(engine, settings, tmp_path):
+    insert_message(engine, from_address="joe@smallisp.net", headers={})
+    run_stages(engine, settings, ["metadata"])
+    assert [r["sender_domain"] for r in _rows(engine, sender_temporal)] == ["smallisp.net"]
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "freemail.yaml").write_text("domains: [smallisp.net]\n")
+    settings = settings.model_copy(update={"rules_dir": rules})
+    run_stages(engine, settings, ["metadata"], parameters={"reprocess": True})
+
+    assert [r["sender_domain"] for r in _rows(engine, sender_temporal)] == ["joe@smallisp.net"]
+
+
+def test_a_broken_rules_file_fails_the_run_with_what_to_fix(engine, settings, tmp_path):
+    insert_message(engine, from_address="a@b.com", headers={})
+    (tmp_path / "esp.yaml").write_text("esps:\n  mine:\n    tier: gold\n")
+    settings = settings.model_copy(update={"rules_dir": tmp_path})
+
+    ok, [run_id] = run_stages(engine, settings, ["metadata"])
+
+    assert not ok
+    message = ledger.get_run(engine, run_id)["error_message"]
+    assert "esp.yaml" in message and "tier 'gold'" in message

@@ -1,0 +1,56 @@
+"""Stage 1 against the demo mailbox's planted truth: ESPs and sender identities."""
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from inboxmine.db.tables.ingest import messages
+from inboxmine.db.tables.metadata_stage import parsed_metadata, sender_temporal
+from inboxmine.demo.generator import generate_demo
+from inboxmine.runner.executor import run_stages
+from inboxmine.sources.importer import import_messages
+from inboxmine.sources.mbox import read_mbox
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return generate_demo(tmp_path_factory.mktemp("demo"), seed=3, messages=360)
+
+
+def test_esps_and_identities_match_the_planted_truth(engine, settings, demo):
+    import_messages(
+        engine,
+        read_mbox(demo.mbox_path),
+        source_kind="mbox",
+        path=str(demo.mbox_path),
+        my_addresses=set(demo.me),
+    )
+    ok, _ = run_stages(engine, settings, ["metadata"])
+    assert ok
+    truth = json.loads(demo.truth_path.read_text())["messages"]
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                messages.c.message_id.label("mid"),
+                parsed_metadata.c.sender_domain,
+                parsed_metadata.c.esp_identified,
+            ).join(parsed_metadata, parsed_metadata.c.message_id == messages.c.id)
+        ).all()
+        senders = {r[0] for r in conn.execute(select(sender_temporal.c.sender_domain))}
+    checked = [(truth[r.mid], r) for r in rows if r.mid in truth]
+    assert len(checked) >= 300
+
+    via_esp = [(t, r) for t, r in checked if t["esp"]]
+    found = sum(1 for t, r in via_esp if r.esp_identified == t["esp"])
+    assert found / len(via_esp) >= 0.98
+    wrong = [
+        (t["esp"], r.esp_identified)
+        for t, r in checked
+        if r.esp_identified is not None and r.esp_identified != t["esp"]
+    ]
+    assert wrong == []
+
+    same_identity = sum(1 for t, r in checked if t["sender_domain"] == r.sender_domain)
+    assert same_identity / len(checked) >= 0.99
+    assert {t["sender_domain"] for t, _ in checked if t["sender_domain"]} <= senders
