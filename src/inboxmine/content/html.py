@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from inboxmine.content.text import normalize_lines
+from inboxmine.content.text import normalize_lines, one_line
 
 #: Most characters of HTML handed to the parser (the rest is noted, not read).
 MAX_HTML_CHARS = 1_000_000
@@ -116,7 +116,7 @@ def _pixel_size(value: str | None) -> int | None:
 
 
 def _clean(text: str, limit: int) -> str:
-    return " ".join(text[: limit * 4].split())[:limit]
+    return one_line(text, limit)
 
 
 def parse_html(

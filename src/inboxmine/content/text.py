@@ -33,7 +33,7 @@ def normalize_lines(text: str, limit: int = MAX_TEXT_CHARS) -> str:
 
 def one_line(text: str, limit: int) -> str:
     """``text`` on one line, whitespace collapsed, at most ``limit`` characters."""
-    return " ".join(text[: limit * 4].split())[:limit]
+    return " ".join(_INVISIBLE.sub("", text[: limit * 4]).split())[:limit]
 
 
 def quote_around(text: str, start: int, end: int, limit: int = 120) -> str:
