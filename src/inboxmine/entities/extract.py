@@ -16,12 +16,10 @@ from inboxmine.entities.dates import find_dates
 from inboxmine.entities.money import find_money
 from inboxmine.entities.orgs import find_legal_names, signature_org
 from inboxmine.entities.people import find_people
-from inboxmine.entities.procurement import find_procurement
+from inboxmine.entities.procurement import find_procurement, weigh_signals
 from inboxmine.entities.rules import EntityRules
 from inboxmine.entities.signature import read_signature, signature_in_body
 
-#: Confidence of a procurement signal in bulk mail (newsletters, promotions).
-BULK_SIGNAL_CONFIDENCE = 0.4
 FOOTER_SCAN = 10_000
 
 
@@ -98,16 +96,13 @@ def extract_with_rules(
         if options.extract_dates:
             entities += find_dates(rules.dates, text, source, message)
     if options.extract_procurement:
-        seen: set[str] = set()
-        bulk = message.is_bulk or "unsubscribe" in (message.footer or "")[:FOOTER_SCAN].lower()
+        signals: dict[str, Entity] = {}
         for text, source in ((subject, "subject"), (body, "body")):
             for signal in find_procurement(rules.procurement, text, source):
-                if signal.entity_normalized not in seen:
-                    seen.add(signal.entity_normalized)
-                    if bulk:
-                        # "SOC 2 on a budget" in a newsletter is a topic, not a buyer.
-                        signal.confidence = BULK_SIGNAL_CONFIDENCE
-                    entities.append(signal)
+                signals.setdefault(signal.entity_normalized, signal)
+        # Bulk mail is told by stage 1, or by an unsubscribe line in the footer.
+        bulk = message.is_bulk or "unsubscribe" in (message.footer or "")[:FOOTER_SCAN].lower()
+        entities += weigh_signals(rules.procurement, list(signals.values()), bulk)
     return entities
 
 

@@ -27,6 +27,8 @@ class ProcurementRules:
     #: acronym as written -> signal key
     acronyms: dict[str, str]
     categories: dict[str, str]
+    #: keys that are also popular topics: weak evidence when named alone
+    topics: frozenset[str] = frozenset()
 
 
 def _squeeze(text: str) -> str:
@@ -44,9 +46,12 @@ def compile_procurement_rules(config: dict) -> ProcurementRules:
     phrases: dict[str, str] = {}
     acronyms: dict[str, str] = {}
     categories: dict[str, str] = {}
+    topics: set[str] = set()
     for key, signal in (config.get("signals") or {}).items():
         signal = signal or {}
         categories[key] = str(signal.get("category") or "other")
+        if signal.get("topic"):
+            topics.add(key)
         for phrase in signal.get("phrases") or []:
             phrases.setdefault(_squeeze(str(phrase)), key)
         for acronym in signal.get("acronyms") or []:
@@ -69,7 +74,11 @@ def compile_procurement_rules(config: dict) -> ProcurementRules:
     body = "|".join(parts) or "x^"
     pattern = re.compile(rf"(?<![\w/-])(?:{body})(?![\w-])")
     return ProcurementRules(
-        pattern=pattern, phrases=phrases, acronyms=acronyms, categories=categories
+        pattern=pattern,
+        phrases=phrases,
+        acronyms=acronyms,
+        categories=categories,
+        topics=frozenset(topics),
     )
 
 
@@ -99,7 +108,32 @@ def find_procurement(rules: ProcurementRules, text: str | None, source: str) -> 
             category=rules.categories.get(key, "other"),
             context=context_window(text, match.start(), match.end()),
             source=source,
-            confidence=0.8,
+            confidence=SIGNAL_CONFIDENCE,
         )
         if len(seen) >= len(rules.categories):
             return
+
+
+#: Confidence of a signal found on its own, of a topic standard named alone.
+SIGNAL_CONFIDENCE = 0.8
+TOPIC_ALONE_CONFIDENCE = 0.5
+#: Confidence of any signal in bulk mail (newsletters, promotions).
+BULK_CONFIDENCE = 0.4
+
+
+def weigh_signals(rules: ProcurementRules, signals: list[Entity], bulk: bool) -> list[Entity]:
+    """Set each signal's confidence from what else the message holds.
+
+    A standard that is also a topic ("SOC 2 on a budget") is a buying signal
+    only next to another signal; anything in bulk mail is a topic at most.
+    """
+    keys = {s.entity_normalized for s in signals}
+    only_topics = keys <= rules.topics
+    for signal in signals:
+        if bulk:
+            signal.confidence = BULK_CONFIDENCE
+        elif only_topics:
+            signal.confidence = TOPIC_ALONE_CONFIDENCE
+        else:
+            signal.confidence = SIGNAL_CONFIDENCE
+    return signals

