@@ -162,10 +162,7 @@ def execute(ctx: StageContext) -> None:
         notes.append(
             f"{len(chosen) - len(todo)} gem(s) already have a draft for that strategy (use --regenerate)"
         )
-    for note in notes:
-        ctx.run.events.publish(
-            {"type": "note", "run_id": ctx.run.run_id, "stage": "engage", "message": note}
-        )
+    record_notes(ctx, notes)
     ctx.run.set_total(len(todo))
     if not todo:
         return
