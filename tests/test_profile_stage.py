@@ -1,0 +1,101 @@
+"""Stage 5 on a small database: manual relationships kept, exclusions expire gems,
+returning evidence revives them with their status; the user's own mail is no profile."""
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import insert, select
+from tests.helpers import insert_message
+
+from inboxmine.db.engine import write_tx
+from inboxmine.db.tables import metadata
+from inboxmine.db.tables.opportunities import sender_profiles, sender_relationships
+from inboxmine.opportunities import queries
+from inboxmine.runner.executor import run_stages
+
+NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
+
+
+def _partner_mail(engine, days_ago):
+    mid = insert_message(
+        engine,
+        from_address="partners@acme.io",
+        from_name="Acme",
+        subject="Join the Acme Partner Program",
+        body_text="Earn 20% recurring revenue share.",
+        sent_at=NOW - timedelta(days=days_ago),
+    )
+    with write_tx(engine) as conn:
+        conn.execute(
+            insert(metadata.tables["parsed_metadata"]).values(
+                message_id=mid, sender_domain="acme.io", is_bulk=True, parsed_at=NOW
+            )
+        )
+        conn.execute(
+            insert(metadata.tables["parsed_content"]).values(
+                message_id=mid,
+                link_intents={"partner_program": ["https://acme.io/partners?utm_source=x"]},
+                offer_types=["partnership"],
+                parsed_at=NOW,
+            )
+        )
+    return mid
+
+
+def _mine(engine):
+    mid = insert_message(
+        engine, from_address="me@example.com", is_sent=True, sent_at=NOW - timedelta(days=3)
+    )
+    with write_tx(engine) as conn:
+        conn.execute(
+            insert(metadata.tables["parsed_metadata"]).values(
+                message_id=mid, sender_domain="example.com", parsed_at=NOW
+            )
+        )
+
+
+def _profile(engine, settings):
+    ok, _ = run_stages(engine, settings, ["profile"], parameters={"now": NOW.isoformat()})
+    assert ok
+
+
+def test_gems_expire_when_excluded_and_come_back_with_their_status(engine, settings):
+    _partner_mail(engine, 10)
+    _mine(engine)
+    _profile(engine, settings)
+    [gem] = queries.list_gems(engine)
+    assert gem["gem_type"] == "partner_program" and gem["sender_domain"] == "acme.io"
+    with engine.connect() as conn:
+        assert [r[0] for r in conn.execute(select(sender_profiles.c.sender_domain))] == ["acme.io"]
+
+    queries.set_gem_status(engine, gem["id"], "dismissed")
+    queries.add_exclusion(engine, "acme.io", "a competitor")
+    _profile(engine, settings)
+    assert queries.gem_detail(engine, gem["id"])["status"] == "expired"
+    assert queries.list_gems(engine) == []
+
+    queries.remove_exclusion(engine, "acme.io")
+    _profile(engine, settings)
+    assert queries.gem_detail(engine, gem["id"])["status"] == "dismissed"
+
+
+def test_a_relationship_set_by_hand_is_never_overwritten_and_can_suppress_gems(engine, settings):
+    _partner_mail(engine, 10)
+    queries.set_relationship(engine, "acme.io", "my_vendor", note="we pay them", suppress=True)
+    _profile(engine, settings)
+    with engine.connect() as conn:
+        row = conn.execute(select(sender_relationships)).mappings().one()
+    assert (row["relationship_type"], row["source"], row["suppress_gems"]) == (
+        "my_vendor",
+        "manual",
+        True,
+    )
+    assert queries.list_gems(engine) == []
+
+
+def test_automatic_relationships_keep_the_signals_that_decided(engine, settings):
+    _partner_mail(engine, 20)
+    _partner_mail(engine, 10)
+    _profile(engine, settings)
+    [row] = queries.list_relationships(engine)
+    assert row["source"] == "auto" and row["signals"]
+    assert row["relationship_note"].startswith("Auto-detected: ")

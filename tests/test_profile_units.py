@@ -1,0 +1,112 @@
+"""Profiles from plain facts: sophistication tiers, contacts with roles, thread ratios."""
+
+from datetime import UTC, datetime, timedelta
+
+from inboxmine.opportunities import sophistication
+from inboxmine.opportunities.facts import EntityFacts, MessageFacts, SenderFacts, ThreadFacts
+from inboxmine.opportunities.profiles import build_profile
+from inboxmine.opportunities.relationships import detect
+from inboxmine.rules.loader import load_rules
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+SOPH = load_rules("scoring.yaml")["sophistication"]
+
+
+def m(i, days, **kw):
+    kw.setdefault("sender_domain", "acme.io")
+    return MessageFacts(id=i, sent_at=NOW - timedelta(days=days), **kw)
+
+
+def test_esp_tiers_match_the_lower_case_keys_stage_1_stores():
+    assert sophistication.esp_points("hubspot", SOPH) == (3, "enterprise")
+    assert sophistication.esp_points("sendgrid", SOPH) == (2, "delivery")
+    assert sophistication.esp_points("custom_smtp", SOPH) == (1, "other")
+
+
+def test_sophistication_blends_60_40_and_reports_a_trend():
+    assert sophistication.blend(8, 3, SOPH) == 6.0
+    assert sophistication.blend(8, None, SOPH) == 8
+    assert sophistication.trend([2, 3, 6, 7], SOPH) == "improving"
+    assert sophistication.trend([5, 5], SOPH) is None
+
+
+def test_a_profile_uses_real_times_the_most_common_address_and_roles_from_signatures():
+    header = EntityFacts("person", "Dana Whitfield", source="header")
+    signature = EntityFacts(
+        "person",
+        "Dana Whitfield",
+        role="VP of Marketing",
+        source="signature",
+        relationship="decision_maker",
+    )
+    msgs = [
+        m(
+            1,
+            30,
+            from_address="dana@acme.io",
+            from_name="Dana Whitfield",
+            entities=[header],
+            thread_id=7,
+        ),
+        m(
+            2,
+            20,
+            from_address="dana@acme.io",
+            from_name="Dana Whitfield",
+            entities=[header, signature],
+            thread_id=7,
+        ),
+        m(3, 5, from_address="billing@acme.io", from_name="Acme Billing"),
+    ]
+    me = MessageFacts(
+        id=4, sent_at=NOW - timedelta(days=25), is_sent=True, thread_id=7, sender_domain="me.com"
+    )
+    thread = ThreadFacts(7, "Pricing", [msgs[0], me, msgs[1]])
+    sender = SenderFacts(
+        "acme.io", msgs, [thread], {"industry": "SaaS", "company_size_estimate": "small"}
+    )
+    profile = build_profile(sender, {"sophistication": SOPH, "warm": {}}, NOW, {"me@me.com"})
+    assert profile["primary_email"] == "dana@acme.io"
+    assert (
+        profile["first_contact"] == msgs[0].sent_at and profile["last_contact"] == msgs[2].sent_at
+    )
+    assert profile["known_contacts"] == [
+        {
+            "name": "Dana Whitfield",
+            "email": "dana@acme.io",
+            "role": "VP of Marketing",
+            "relationship": "decision_maker",
+            "message_id": 1,
+        }
+    ]
+    assert profile["thread_initiation_ratio"] == 0.0 and profile["user_reply_rate"] == 1.0
+    assert profile["messages_from_me"] == 1 and profile["total_messages"] == 3
+    assert profile["industry"] == "SaaS"
+
+
+def test_known_entities_decide_before_the_mail_does():
+    rules = load_rules("relationships.yaml")
+    known = load_rules("known_entities.yaml")
+    sender = SenderFacts(
+        "github.com", [m(1, 3, sender_domain="github.com", subject="[repo] build failed")]
+    )
+    proposal = detect(sender, {"sender_intent": "transactional"}, [], known, rules)
+    assert proposal.relationship_type == "my_infrastructure" and proposal.suppress_gems
+    assert proposal.signals == ["known entity: infrastructure"]
+
+
+def test_a_vendor_is_recognised_with_the_signals_that_decided():
+    rules = load_rules("relationships.yaml")
+    msgs = [
+        m(i, 40 - i, subject=s)
+        for i, s in enumerate(["Your invoice", "Payment received", "Your subscription renews"], 1)
+    ]
+    proposal = detect(
+        SenderFacts("claritycrm.com", msgs),
+        {"sender_intent": "transactional"},
+        ["spend_map"],
+        {},
+        rules,
+    )
+    assert proposal.relationship_type == "my_vendor" and proposal.confidence >= 0.6
+    assert any("vendor-like" in s for s in proposal.signals)
