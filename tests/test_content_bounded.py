@@ -50,6 +50,9 @@ def test_a_1_mb_whitespace_signature_finishes_in_seconds(rules):
     row, seconds = timed(rules, body_text=text)
     assert seconds < SECONDS
     assert row["body_clean"] == "Short note."
+    assert row["content_notes"] == [
+        f"text truncated: read the first 300,000 of {len(text):,} characters"
+    ]
 
 
 def test_long_lines_of_near_misses_do_not_backtrack(rules):

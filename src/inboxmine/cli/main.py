@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "inboxmine.cli.runs",
     "inboxmine.cli.run",
     "inboxmine.cli.ingest",
+    "inboxmine.cli.sync",
     "inboxmine.cli.demo",
     "inboxmine.cli.ai",
     "inboxmine.cli.gems",

@@ -78,6 +78,8 @@ class MessageContent:
     sender_name: str | None = None
     #: Length of the stored HTML when ``body_html`` holds only its start.
     html_length: int | None = None
+    #: Length of the stored text when ``body_text`` holds only its start.
+    text_length: int | None = None
 
 
 def analyze_content(message: MessageContent, rules: ContentRules) -> dict[str, Any]:
@@ -99,9 +101,10 @@ def analyze_content(message: MessageContent, rules: ContentRules) -> dict[str, A
     text = doc.text
     links = doc.links
     if not text.strip() and message.body_text:
-        if len(message.body_text) > MAX_TEXT_CHARS:
+        text_length = max(len(message.body_text), message.text_length or 0)
+        if text_length > MAX_TEXT_CHARS:
             doc.notes.append(
-                f"text truncated: read the first {MAX_TEXT_CHARS:,} of {len(message.body_text):,} characters"
+                f"text truncated: read the first {MAX_TEXT_CHARS:,} of {text_length:,} characters"
             )
         text = normalize_lines(message.body_text, MAX_TEXT_CHARS)
         if not links:

@@ -46,6 +46,7 @@ def _load(conn: Connection, ids: Sequence[int], ctx: StageContext) -> list[Messa
         func.substr(messages.c.body_html, 1, MAX_HTML_CHARS + 1).label("body_html"),
         func.length(messages.c.body_html).label("html_length"),
         func.substr(messages.c.body_text, 1, MAX_TEXT_CHARS + 1).label("body_text"),
+        func.length(messages.c.body_text).label("text_length"),
         messages.c.headers,
         messages.c.from_name,
         messages.c.to_addresses,
@@ -67,6 +68,7 @@ def _load(conn: Connection, ids: Sequence[int], ctx: StageContext) -> list[Messa
                 ],
                 sender_name=row["from_name"],
                 html_length=row["html_length"],
+                text_length=row["text_length"],
             )
         )
     return items
