@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from inboxmine.forensics.auth import Authentication, dkim_aligned, read_authentication
@@ -191,7 +192,7 @@ def analyze(message: Mapping[str, Any], prepared: Prepared) -> dict[str, Any]:
             "list_id": [list_host] if list_host else [],
             "link_domain": body_link_hosts(message.get("body")),
         },
-        header_names=[n for n in list(names)[:MAX_NAMES] if isinstance(n, str)],
+        header_names=[n for n in islice(names, MAX_NAMES) if isinstance(n, str)],
         feedback_id=feedback_sender_id(feedback_raw),
         x_mailer=x_mailer.lower() if x_mailer else None,
         own=own_signals,

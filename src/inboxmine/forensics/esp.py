@@ -233,9 +233,10 @@ def identify_esp(
 ) -> EspMatch:
     """The ESP that sent the message, with its evidence and confidence.
 
-    ``own_domain`` is the sender's registered domain; ``own_infrastructure``
-    says the message came from the sender's own server (see
-    :func:`inboxmine.forensics.analyze.own_infrastructure_signals`).
+    ``own_domain`` is the sender's registered domain (never evidence by itself);
+    ``own_infrastructure`` says the message came from the sender's own server,
+    whose signals are in ``observed.own``; ``is_freemail`` drops the mailbox
+    providers marked ``skip_for_freemail``.
     """
     evidence = _Evidence()
     _match_hosts(rules, observed, own_domain, evidence)
@@ -280,7 +281,8 @@ def identify_esp(
         (
             key
             for key in ranked[1:]
-            if rules.tiers.get(key, 0) < rules.tiers.get(winner, 0)
+            if key != own_key
+            and rules.tiers.get(key, 0) < rules.tiers.get(winner, 0)
             and _confidence(evidence.by_esp[key], strong) != "low"
         ),
         None,
