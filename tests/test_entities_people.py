@@ -165,3 +165,19 @@ def test_urls_are_normalised():
     assert find_urls("Visit WWW.Acme.com/Team/.") == [
         ("WWW.Acme.com/Team/", "https://www.acme.com/Team")
     ]
+
+
+def test_a_sign_off_with_at_company_names_the_company():
+    entities = extract(
+        from_address="tom@acme.io",
+        from_name="Tom Baker",
+        signature="Cheers,\nTom Baker at Acme Robotics",
+    )
+    [org] = of_type(entities, "organization")
+    assert org.entity_value == "Acme Robotics"
+
+
+def test_a_huge_display_name_is_stored_clipped():
+    [person] = of_type(extract(from_address="x@y.com", from_name="A" * 1_000_000), "person")
+    row = person.as_row(1, SENT)
+    assert len(row["entity_value"]) <= 300 and len(row["context"]) <= 500

@@ -19,6 +19,8 @@ MAX_LINE_CHARS = 200
 MAX_SUBJECT_CHARS = 1_000
 #: Characters either side of a match kept as its ``context``.
 CONTEXT_CHARS = 50
+#: Longest ``context`` stored (a 1 MB display name is not a quote).
+MAX_CONTEXT_CHARS = 500
 #: Longest ``entity_value`` stored.
 MAX_VALUE_CHARS = 300
 
@@ -81,6 +83,9 @@ class Entity:
         row["entity_value"] = clip(row["entity_value"], MAX_VALUE_CHARS)
         if row["entity_normalized"] is not None:
             row["entity_normalized"] = clip(row["entity_normalized"], MAX_VALUE_CHARS)
+        for key, limit in (("context", MAX_CONTEXT_CHARS), ("role", MAX_VALUE_CHARS)):
+            if row[key] is not None:
+                row[key] = clip(row[key], limit)
         row["message_id"] = message_id
         row["extracted_at"] = extracted_at
         return row

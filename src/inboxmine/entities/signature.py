@@ -136,6 +136,16 @@ def read_signature(
             continue
         segments = [s.strip(" ,") for s in _SPLIT.split(line) if s.strip(" ,")]
         for position, segment in enumerate(segments):
+            at = _AT.search(segment)
+            if at and card.name is None and not rules.title_pattern.search(segment[: at.start()]):
+                # "Tom at Acme", "Dana Ross @ Brightpath" in a sign-off.
+                who, where = segment[: at.start()].strip(" ,"), segment[at.end() :].strip(" ,")
+                if (same_person(who, sender_name) or looks_like_name(who)) and _looks_like_company(
+                    where
+                ):
+                    card.name, name_index = who, index
+                    card.company = card.company or where
+                    continue
             is_sender = same_person(segment, sender_name)
             first_name_like = (
                 name_index is None

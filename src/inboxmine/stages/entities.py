@@ -133,7 +133,7 @@ def _spacy_model(ctx: StageContext) -> str | None:
 
 def announce(ctx: StageContext, note: str) -> None:
     """Say ``note`` once: in the log, on the run's live progress, and on stderr."""
-    log.warning("%s", note)
+    log.info("%s", note)
     ctx.run.events.publish(
         {
             "type": "progress",
