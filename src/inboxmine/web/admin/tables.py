@@ -198,12 +198,14 @@ VIEWS: tuple[TableView, ...] = (
             "first_seen",
             "last_seen",
             "total_messages",
-            "avg_frequency_days",
-            "most_common_send_hour",
-            "most_common_send_day",
+            "avg_gap_days",
+            "median_gap_days",
+            "most_common_hour_utc",
+            "most_common_hour_local",
+            "most_common_weekday",
         ),  # fmt: skip
         search=("sender_domain",),
-        sort=("total_messages", "avg_frequency_days", "last_seen"),
+        sort=("total_messages", "avg_gap_days", "last_seen"),
         default_sort=("total_messages", True),
     ),
     TableView(
