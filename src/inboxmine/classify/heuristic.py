@@ -25,7 +25,7 @@ def load_heuristic_rules(rules_dir: str | Path | None = None) -> dict[str, Any]:
     return load_rules(RULES_FILE, rules_dir)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=4096)  # every industry keyword has its own pattern
 def _keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern | None:
     # An alternation of escaped literals with boundaries: linear, no backtracking blow-up.
     words = [k.lower() for k in keywords if k]
