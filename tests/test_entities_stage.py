@@ -202,3 +202,22 @@ def test_your_rules_dir_extends_the_signals(engine, rules_only, tmp_path):
         r for r in entity_rows(engine, message_id) if r["entity_type"] == "procurement_signal"
     ]
     assert signal["entity_normalized"] == "budget_approval"
+
+
+def test_small_model_mistakes_are_dropped(engine, settings, no_spacy, monkeypatch):
+    class Sloppy(FakeNLP):
+        def __call__(self, text):
+            picks = (
+                ("Hurry", "PERSON"),
+                ("Account Executive", "ORG"),
+                ("Invoice INV-85382", "ORG"),
+            )
+            found = [FakeEntity(t, label, text.find(t)) for t, label in picks]
+            return type("Doc", (), {"ents": [e for e in found if e.start_char >= 0]})()
+
+    monkeypatch.setattr(nlp, "load_model", lambda name, retry_failed=False: (Sloppy(), None))
+    message_id = add_message(
+        engine, body="Hurry - Invoice INV-85382 is due.", signature="Ryan Cole\nAccount Executive"
+    )
+    run_stages(engine, settings, ["entities"])
+    assert [r for r in entity_rows(engine, message_id) if r["extractor"] == "spacy"] == []

@@ -9,6 +9,8 @@ are extracted again once the model loads - never silently "done".
 
 from __future__ import annotations
 
+import re
+
 from inboxmine.entities.base import (
     MAX_SIGNATURE_CHARS,
     Entity,
@@ -102,13 +104,15 @@ def find_named_entities(
             context = context_window(text, ent.start_char, ent.end_char)
             entity = None
             if ent.label_ == "PERSON":
-                if any(same_person(value, n) for n in names) or len(value) < 3:
+                # One capitalised word is too often a greeting or an imperative
+                # ("Hi Alex", "Hurry - ..."); a known correspondent is not new.
+                if len(value.split()) < 2 or any(same_person(value, n) for n in names):
                     continue
                 names.append(value)
                 entity = Entity("person", value, source, confidence)
             elif ent.label_ == "ORG":
                 key = org_key(value, rules.orgs)
-                if not key or key in orgs:
+                if not key or key in orgs or _not_an_org(value, rules):
                     continue
                 orgs.add(key)
                 entity = Entity("organization", value, source, confidence, entity_normalized=key)
@@ -143,3 +147,16 @@ def find_named_entities(
             if len(found) >= MAX_NER_ENTITIES:
                 return found
     return found
+
+
+_DIGITS = re.compile(r"\d{3}")
+
+
+def _not_an_org(value: str, rules: EntityRules) -> bool:
+    """Small-model mistakes: a job title ("Account Executive") or a reference
+    number ("Invoice INV-85382") tagged as an organization."""
+    if _DIGITS.search(value):
+        return True
+    if rules.signature.title_pattern.fullmatch(value):
+        return True
+    return all(rules.signature.title_pattern.fullmatch(w) for w in value.split())
