@@ -60,6 +60,15 @@ def _text(value: Any, default: str = "") -> str:
     return str(value)
 
 
+def _last_words(explanation: dict[str, Any]) -> str:
+    """The quote of the first signal (for thread gems: their unanswered message)."""
+    for signal in explanation.get("signals") or []:
+        for evidence in signal.get("evidence") or []:
+            if evidence.get("quote"):
+                return " ".join(str(evidence["quote"]).split())[:240]
+    return ""
+
+
 def thread_history(messages: list[dict[str, Any]]) -> str:
     """The thread as delimited data: who wrote when, and what (bounded)."""
     parts = []
@@ -113,6 +122,7 @@ def draft_context(
         "thread_subject": _text(facts.get("thread_subject"), gem.get("summary") or ""),
         "dormancy_days": _text(facts.get("dormancy_days"), "a number of"),
         "thread_history": thread_history(thread or []),
+        "their_last_words": _last_words(explanation),
         "renewal_dates": _text(
             facts.get("renewal_dates") or profile.get("next_renewal_date"), "soon"
         ),
