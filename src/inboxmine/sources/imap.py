@@ -29,7 +29,6 @@ from sqlalchemy import Engine
 
 from inboxmine.config import AccountSettings, Settings
 from inboxmine.sources.base import RawMessage, is_sent_folder
-from inboxmine.sources.parse import normalize_message_id
 from inboxmine.sources.sync import (
     GmailRef,
     ProgressHook,
@@ -38,6 +37,7 @@ from inboxmine.sources.sync import (
     account_run,
     attach_gmail_refs,
     load_state,
+    message_id_of,
     my_addresses_for,
     save_state,
 )
@@ -434,7 +434,7 @@ def _fetch_folder(
                         refs.append(
                             GmailRef(
                                 raw=message.raw,
-                                message_id=_message_id_of(message.raw),
+                                message_id=message_id_of(message.raw),
                                 gmail_id=gmail_id,
                                 labels=message.labels,
                             )
@@ -488,20 +488,6 @@ def _raw_message(
         folder=folder.name,
         read_error=None if raw else f"the server returned no content for UID {uid}",
     )
-
-
-def _message_id_of(raw: bytes) -> str | None:
-    """The Message-ID of raw bytes (headers only, bounded)."""
-    head = raw[:65536].split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
-    value = None
-    for line in head.splitlines():
-        if line[:11].lower() == b"message-id:":
-            value = line[11:].decode("utf-8", "replace")
-        elif value is not None and line[:1] in (b" ", b"\t"):
-            value += line.decode("utf-8", "replace")
-        elif value is not None:
-            break
-    return normalize_message_id(value)
 
 
 # ------------------------------------------------------------------- sync

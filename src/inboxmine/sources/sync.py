@@ -24,7 +24,7 @@ from inboxmine.config import AccountSettings, Settings
 from inboxmine.db.engine import write_tx
 from inboxmine.db.tables.ingest import messages, sync_state
 from inboxmine.runner.tracking import RunHandle, StageError, tracked_run
-from inboxmine.sources.parse import content_hash
+from inboxmine.sources.parse import content_hash, normalize_message_id
 from inboxmine.sources.store import MessageStore, StoreCounts
 from inboxmine.sources.threads import update_threads
 
@@ -209,6 +209,20 @@ class GmailRef:
     message_id: str | None
     gmail_id: str
     labels: list[str] | None
+
+
+def message_id_of(raw: bytes) -> str | None:
+    """The Message-ID of raw bytes (headers only, bounded)."""
+    head = raw[:65536].split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    value = None
+    for line in head.splitlines():
+        if line[:11].lower() == b"message-id:":
+            value = line[11:].decode("utf-8", "replace")
+        elif value is not None and line[:1] in (b" ", b"\t"):
+            value += line.decode("utf-8", "replace")
+        elif value is not None:
+            break
+    return normalize_message_id(value)
 
 
 def attach_gmail_refs(engine: Engine, refs: Sequence[GmailRef]) -> None:
