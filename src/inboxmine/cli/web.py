@@ -21,18 +21,29 @@ def web(
 ) -> None:
     """Serve the admin at /admin and the JSON API at /api (login required)."""
     try:
-        import uvicorn
+        import uvicorn  # noqa: F401
 
-        from inboxmine.web.app import create_app
+        import inboxmine.web.app  # noqa: F401
     except ImportError as exc:
         fail(
             f"the web admin needs its extras ({exc.name} is missing): pip install 'inboxmine[web]'"
         )
     app_ctx = app_context(ctx)
-    settings = app_ctx.settings
+    serve(app_ctx.settings, app_ctx.engine(), host, port, worker=not no_worker)
+
+
+def serve(settings, engine, host: str | None = None, port: int | None = None, worker: bool = True):
+    """Serve the admin until Ctrl-C, printing its address and the login password.
+
+    Shared by ``inboxmine web`` and ``inboxmine demo`` (which ends by serving the demo data).
+    """
+    import uvicorn
+
+    from inboxmine.web.app import create_app
+
     host = host or settings.web.host
     port = port or settings.web.port
-    app = create_app(settings, app_ctx.engine(), queue_mode="enqueue" if no_worker else "threads")
+    app = create_app(settings, engine, queue_mode="threads" if worker else "enqueue")
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     console.print(
         f"inboxmine admin: http://{shown_host}:{port}/admin/", markup=False, highlight=False
@@ -43,6 +54,14 @@ def web(
             f"{app.state.generated_password}",
             markup=False,
             highlight=False,
+            soft_wrap=True,
+        )
+    else:
+        console.print(
+            "login password: the one in INBOXMINE_ADMIN_PASSWORD (or admin_password in the config)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
         )
     if host not in ("127.0.0.1", "localhost", "::1"):
         err_console.print(
@@ -50,6 +69,7 @@ def web(
             "(it still requires the password)",
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

@@ -60,7 +60,7 @@ class SecurityHeadersMiddleware:
                     b"content-security-policy": ADMIN_CSP.encode(),
                     b"x-content-type-options": b"nosniff",
                     b"x-frame-options": b"SAMEORIGIN",
-                    b"referrer-policy": b"no-referrer",
+                    b"referrer-policy": b"same-origin",
                     b"cross-origin-opener-policy": b"same-origin",
                 }
                 if not static:
@@ -129,6 +129,10 @@ def create_app(
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
         return RedirectResponse("/admin/", status_code=302)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
