@@ -56,7 +56,7 @@ def stage_progress() -> Iterator[Progress]:
         elif event["type"] == "done":
             done = event["items_processed"]
             progress.update(
-                task, total=max(done, 1), completed=done, failed=failed_text
+                task, total=done, completed=done, failed=failed_text
             )
         elif event["type"] == "failed":
             progress.update(task, description=f"[red]{event['stage']} (run {run_id}) failed")
