@@ -46,6 +46,7 @@ from inboxmine.sources.sync import (
     load_state,
     message_id_of,
     my_addresses_for,
+    record_failed_run,
     save_state,
     set_labels,
     stored_gmail_ids,
@@ -492,13 +493,20 @@ def sync_gmail(
     (tests pass one on mocked HTTP); by default it is built from OAuth."""
     from googleapiclient.errors import HttpError
 
-    if service is None:
-        service = build_service(credentials=load_credentials(account, interactive=interactive))
-    client = GmailClient(service, sleep=sleep, batch_size=batch_size)
     try:
-        profile = client.profile()
-    except HttpError as exc:
-        raise GmailError(_describe_http_error(exc, account)) from exc
+        if service is None:
+            service = build_service(credentials=load_credentials(account, interactive=interactive))
+        client = GmailClient(service, sleep=sleep, batch_size=batch_size)
+        try:
+            profile = client.profile()
+        except HttpError as exc:
+            raise GmailError(_describe_http_error(exc, account)) from exc
+    except GmailError as exc:
+        name = f"gmail:{account.name or account.token_file}"[:320]
+        record_failed_run(
+            engine, source_kind="gmail", account=name, triggered_by=triggered_by, error=exc
+        )
+        raise
     address = (profile.get("emailAddress") or "").lower()
     key = f"gmail:{address}"[:320]
     parameters = {"query": account.query} if account.query else {}

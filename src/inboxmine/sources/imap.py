@@ -39,6 +39,7 @@ from inboxmine.sources.sync import (
     load_state,
     message_id_of,
     my_addresses_for,
+    record_failed_run,
     save_state,
 )
 
@@ -515,7 +516,13 @@ def sync_imap(
     user's own addresses. Raises :class:`ImapError` when the account cannot
     be synced (the run is failed with the same message).
     """
-    password = password if password is not None else resolve_password(account)
+    try:
+        password = password if password is not None else resolve_password(account)
+    except ImapError as exc:
+        record_failed_run(
+            engine, source_kind="imap", account=account.key, triggered_by=triggered_by, error=exc
+        )
+        raise
     my_addresses = my_addresses_for(settings, account.user, extra=me)
     parameters = {"host": account.host, "user": account.user, "tls": account.tls}
     if account.folders:

@@ -188,6 +188,24 @@ def account_run(
         run.flush(force=True)
 
 
+def record_failed_run(
+    engine: Engine,
+    *,
+    source_kind: str,
+    account: str,
+    triggered_by: str,
+    error: SyncError,
+) -> None:
+    """A sync that failed before it could start (no password, no token) is
+    still an ``ingest`` run in the ledger, failed with the reason."""
+    params = {"source_kind": source_kind, "account": account}
+    try:
+        with tracked_run(engine, "ingest", triggered_by, parameters=params):
+            raise error
+    except SyncError:
+        pass
+
+
 def my_addresses_for(settings: Settings, *login: str | None, extra: Sequence[str] = ()) -> set[str]:
     """The user's addresses for one import: the configured ones (``me``, with
     aliases), the account's own address(es) and ``--me`` values."""
