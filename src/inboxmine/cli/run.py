@@ -33,6 +33,9 @@ def run(
     regenerate: bool = typer.Option(
         False, "--regenerate", help="engage: draft again even if a draft exists"
     ),
+    all_gems: bool = typer.Option(
+        False, "--all-gems", help="engage: every new gem, not only the --top N"
+    ),
 ) -> None:
     """Run stages now; each run is recorded in the ledger (triggered_by = cli)."""
     from inboxmine.runner.executor import run_stages
@@ -62,6 +65,7 @@ def run(
             "strategy": strategy,
             "top": top,
             "regenerate": regenerate or None,
+            "all": all_gems or None,
         }.items()
         if v is not None
     }
