@@ -265,3 +265,57 @@ def test_ingest_imap_command(dovecot, mailbox, db_url, settings):
     bad = CliRunner().invoke(app, args, env={"INBOXMINE_IMAP_PASSWORD": "wrong"})
     assert bad.exit_code == 1
     assert f"IMAP login to {dovecot.host} as {mailbox} failed" in bad.stderr
+
+
+def test_the_demo_mailbox_over_imap_is_stored_and_threaded_like_its_mbox_import(
+    dovecot, monkeypatch, tmp_path, sqlite_template
+):
+    """The same mail, from an mbox file or from an IMAP server, gives the same
+    messages, sent flags and threads (malformed entries included)."""
+    import shutil
+
+    from inboxmine.config import load_settings
+    from inboxmine.db.engine import make_engine
+    from inboxmine.db.tables.ingest import threads
+    from inboxmine.demo.generator import generate_demo
+    from inboxmine.sources.importer import import_messages
+    from inboxmine.sources.mbox import read_mbox
+
+    demo = generate_demo(tmp_path / "demo", messages=150)
+    raws = [m.raw for m in read_mbox(demo.mbox_path) if m.raw]
+    user = demo.me[0]  # log in as the demo's owner: the login is one of "me"
+    dovecot.append(user, "INBOX", *raws)
+    engines = {}
+    for name in ("mbox", "imap"):
+        path = tmp_path / f"{name}.db"
+        shutil.copy(sqlite_template, path)
+        engines[name] = make_engine(f"sqlite:///{path}")
+    monkeypatch.setenv("INBOXMINE_IMAP_PASSWORD", PASSWORD)
+    settings = load_settings(database_url="sqlite://", me=demo.me[1:])
+
+    import_messages(
+        engines["mbox"], read_mbox(demo.mbox_path), source_kind="mbox",
+        path=str(demo.mbox_path), my_addresses=set(demo.me),
+    )  # fmt: skip
+    result = sync_imap(
+        engines["imap"],
+        settings,
+        ImapAccount(host=dovecot.host, port=dovecot.port, user=user, tls="none"),
+    )
+
+    def picture(engine):
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(messages.c.content_hash, messages.c.is_sent, messages.c.parse_error)
+            ).all()
+            thread_count = conn.execute(select(func.count()).select_from(threads)).scalar()
+        return {(r.content_hash, r.is_sent, r.parse_error) for r in rows}, thread_count
+
+    mbox_rows, mbox_threads = picture(engines["mbox"])
+    imap_rows, imap_threads = picture(engines["imap"])
+    assert result.counts.read == len(raws) and result.stored == len(mbox_rows)
+    assert imap_rows == mbox_rows
+    assert imap_threads == mbox_threads
+    assert sum(1 for _, sent, _ in imap_rows if sent) > 0
+    for engine in engines.values():
+        engine.dispose()
