@@ -256,7 +256,9 @@ def sync(
 
     def on_cycle(cycle) -> None:
         for result in cycle.results:
-            _print(result, as_json)
+            # Quiet rounds stay one line; what changed or failed is shown in full.
+            if as_json or not result.ok or result.counts.read or result.labels_updated:
+                _print(result, as_json)
         if cycle.stage_run_ids:
             state = "completed" if cycle.stages_ok else "failed (see `inboxmine runs`)"
             console.print(

@@ -635,7 +635,12 @@ class ImapIdler(threading.Thread):
             try:
                 if not self._idle_once():
                     return
-            except Exception as exc:  # reconnect after any failure
+            except ImapError as exc:
+                # Wrong password, bad certificate...: the sync reports it each
+                # round; retrying here would only hammer the server.
+                self.error = str(exc)
+                return
+            except Exception as exc:  # a dropped connection: reconnect
                 self.error = f"{exc.__class__.__name__}: {exc}"
                 self.ready.clear()
                 self.stop_event.wait(5)
