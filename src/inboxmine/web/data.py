@@ -222,9 +222,7 @@ def ai_audit_page(
     if stage:
         conditions.append(audit.c.stage == stage)
     if sender_domain:
-        conditions.append(
-            func.lower(audit.c.sender_domain).like(f"%{_like(sender_domain)}%", escape="\\")
-        )
+        conditions.append(_contains(engine, audit.c.sender_domain, sender_domain))
     if model:
         conditions.append(audit.c.model_used == model)
     if run_id is not None:
@@ -272,6 +270,15 @@ def _like(text: str) -> str:
     return text.strip().lower()[:200].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _contains(engine: Engine, column, text: str):
+    """``column`` contains ``text``, any case: SQLite's LIKE ignores ASCII case by
+    itself (no lower() per row), PostgreSQL needs ILIKE."""
+    pattern = f"%{_like(text)}%"
+    if engine.dialect.name == "sqlite":
+        return column.like(pattern, escape="\\")
+    return column.ilike(pattern, escape="\\")
+
+
 def messages_page(
     engine: Engine,
     q: str | None = None,
@@ -283,12 +290,12 @@ def messages_page(
     """Messages newest first; ``q`` searches subject, from address and name."""
     conditions = []
     if q:
-        like = f"%{_like(q)}%"
         conditions.append(
             or_(
-                func.lower(messages.c.subject).like(like, escape="\\"),
-                func.lower(messages.c.from_address).like(like, escape="\\"),
-                func.lower(messages.c.from_name).like(like, escape="\\"),
+                *(
+                    _contains(engine, messages.c[c], q)
+                    for c in ("subject", "from_address", "from_name")
+                )
             )
         )
     if sender:

@@ -17,7 +17,7 @@ from typing import Any
 
 from markupsafe import Markup
 from sqladmin import ModelView
-from sqlalchemy import Select, asc, desc, nulls_last
+from sqlalchemy import Select, String, asc, cast, desc, func, nulls_last, or_, select
 from starlette.requests import Request
 from wtforms import SelectField
 from wtforms.validators import DataRequired, Length, Regexp
@@ -627,11 +627,46 @@ class InboxModelView(ModelView):
             fields = self._get_default_sort()
         for name, descending in fields:
             column = getattr(self.model, name)
-            stmt = stmt.order_by(nulls_last(desc(column) if descending else asc(column)))
+            ordered = desc(column) if descending else asc(column)
+            # NULLS LAST only where NULLs can exist: it keeps an index usable elsewhere.
+            nullable = table(self.spec.table).c[name].nullable
+            stmt = stmt.order_by(nulls_last(ordered) if nullable else ordered)
         for pk in self.pk_columns:
             column = getattr(self.model, pk.name)
             stmt = stmt.order_by(desc(column) if fields and fields[0][1] else asc(column))
         return stmt
+
+    def search_query(self, stmt: Select, term: str) -> Select:
+        """Substring search, any case, with the user's % and _ taken literally.
+
+        SQLite's LIKE already ignores ASCII case, so the column is compared as
+        it is (no lower()/CAST per row): a search over 100,000 messages stays
+        one plain scan.
+        """
+        term = term.strip()[:200]
+        if not term or not self._search_fields:
+            return stmt
+        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        sqlite = self.session_maker.kw["bind"].dialect.name == "sqlite"
+        conditions = []
+        for name in self._search_fields:
+            column = getattr(self.model, name)
+            if not isinstance(column.type, String):
+                column = cast(column, String)
+            if sqlite:
+                conditions.append(column.like(pattern, escape="\\"))
+            else:
+                conditions.append(column.ilike(pattern, escape="\\"))
+        return stmt.filter(or_(*conditions))
+
+    async def count(self, request: Request, stmt: Select | None = None) -> int:
+        """Count without the ORDER BY sqladmin leaves in the subquery (a sort of every row)."""
+        if stmt is not None:
+            froms = stmt.get_final_froms()
+            inner = getattr(froms[0], "element", None) if len(froms) == 1 else None
+            if isinstance(inner, Select):
+                stmt = select(func.count()).select_from(inner.order_by(None).subquery())
+        return await super().count(request, stmt)
 
     async def details_context(self, request: Request) -> dict[str, Any]:
         """Extra facts for the detail pages (run errors, message body, gem drafts)."""
