@@ -74,6 +74,18 @@ def serve(settings, engine, host: str | None = None, port: int | None = None, wo
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
+def serve_admin(app_ctx, host: str | None = None, port: int | None = None, settings=None) -> None:
+    """Serve the admin for a command's context (``inboxmine demo`` ends with this)."""
+    try:
+        import uvicorn  # noqa: F401
+    except ImportError:
+        err_console.print(
+            "the web admin needs its extras: pip install 'inboxmine[web]'", markup=False
+        )
+        return
+    serve(settings or app_ctx.settings, app_ctx.engine(), host, port)
+
+
 def worker(
     ctx: typer.Context,
     workers: int = typer.Option(
