@@ -11,7 +11,7 @@ from tests.browser.conftest import shot
 from inboxmine.runner import ledger
 from inboxmine.web.admin.tables import registered_views
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 CUSTOM_PAGES = {
     "dashboard": "/admin/",
