@@ -28,6 +28,10 @@ engagement_drafts = Table(
     Column("subject_line", Text, nullable=False),
     Column("body_text", Text, nullable=False),
     Column("body_html", Text),
+    # The text as the AI wrote it ({subject_line, body_text}), kept when the
+    # user edits the draft so the audit trail stays true; NULL until edited.
+    Column("original_text", JSON),
+    Column("edited_at", UTCDateTime()),
     # draft | approved | sent | archived (set by the user; inboxmine never sends)
     Column("status", String(16), nullable=False, default="draft"),
     Column("model_used", String(255)),
