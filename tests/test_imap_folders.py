@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from inboxmine.sources.base import gmail_hex_id
 from inboxmine.sources.imap import (
     MAX_MESSAGE_BYTES,
     Folder,
@@ -12,7 +13,6 @@ from inboxmine.sources.imap import (
     choose_folders,
     decode_labels,
     folders_from_listing,
-    gmail_hex_id,
     is_gmail,
     resolve_password,
     size_batches,

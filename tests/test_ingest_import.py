@@ -82,14 +82,14 @@ def test_takeout_mbox_import_stores_messages_threads_and_one_ledger_run(engine, 
     assert [m["message_id"] for m in stored] == ["1@v", "2@m"]
     assert stored[0]["body_text"] == "Could you review it?\nFrom now on we ship weekly.\n"
     assert zlib.decompress(stored[0]["raw_compressed"]) == first
-    assert stored[0]["labels"] == ["Inbox", "Important"] and stored[0]["gmail_thread_id"] == "1790"
+    assert stored[0]["labels"] == ["Inbox", "Important"] and stored[0]["gmail_thread_id"] == format(1790, "x")
     assert stored[0]["source_kind"] == "mbox" and stored[0]["source_ref"] == str(path)
     assert stored[0]["source_position"] == "0"
     assert [m["is_sent"] for m in stored] == [False, True]
     assert stored[0]["sent_at"] == datetime(2026, 3, 3, 10, 0, tzinfo=UTC)
 
     (thread,) = rows(engine, threads)
-    assert thread["thread_key"] == "1790" and thread["message_count"] == 2
+    assert thread["thread_key"] == format(1790, "x") and thread["message_count"] == 2
     assert {m["thread_id"] for m in stored} == {thread["id"]}
 
     (run,) = rows(engine, pipeline_runs)

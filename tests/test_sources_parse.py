@@ -79,7 +79,7 @@ def test_is_sent_when_the_from_address_is_one_of_mine():
 def test_takeout_headers_give_gmail_thread_and_labels():
     raw = b'X-GM-THRID: 1790000000000000001\nX-Gmail-Labels: Inbox,"Category, Promotions",Opened\nFrom: a@b.com\n\nhi\n'
     m = parse(raw)
-    assert m.gmail_thread_id == "1790000000000000001"
+    assert m.gmail_thread_id == format(1790000000000000001, "x")  # the API's hex form
     assert m.labels == ["Inbox", "Category, Promotions", "Opened"]
 
 

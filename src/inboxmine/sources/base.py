@@ -57,3 +57,22 @@ def is_sent_folder(name: str | None) -> bool:
 def is_sent_by_labels(labels: list[str] | None) -> bool:
     """Gmail's own "Sent" label (or a Sent folder name) marks a message as sent."""
     return any(is_sent_folder(label) for label in labels or ())
+
+
+def gmail_hex_id(value) -> str | None:
+    """A Gmail message or thread id in the API's hex form.
+
+    Takeout's X-GM-THRID / X-GM-MSGID headers and IMAP's X-GM-* items give
+    the same ids in decimal; the API gives hex. One form lets a Takeout
+    import and a live sync share threads.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        value = value.decode("ascii", "replace")
+    text = str(value).strip()
+    if text.isdigit():
+        return format(int(text), "x")
+    if text and len(text) <= 32 and all(c in "0123456789abcdefABCDEF" for c in text):
+        return text.lower()
+    return None

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from inboxmine.config import AccountSettings, Settings
-from inboxmine.sources.base import RawMessage, is_sent_folder
+from inboxmine.sources.base import RawMessage, gmail_hex_id, is_sent_folder
 from inboxmine.sources.sync import (
     GmailRef,
     ProgressHook,
@@ -315,14 +315,6 @@ def choose_folders(
 
 
 # -------------------------------------------------------------- fetching
-
-
-def gmail_hex_id(value) -> str | None:
-    """Gmail's IMAP ids (X-GM-MSGID, X-GM-THRID) are the API's hex ids in decimal."""
-    try:
-        return format(int(value), "x")
-    except (TypeError, ValueError):
-        return None
 
 
 def decode_labels(values) -> list[str]:

@@ -20,6 +20,7 @@ from email.errors import CloseBoundaryNotFoundDefect, StartBoundaryNotFoundDefec
 from email.message import Message
 
 from inboxmine.sources.addresses import address_list, parse_sender
+from inboxmine.sources.base import gmail_hex_id
 from inboxmine.sources.bodies import ParsedAttachment, html_to_text, walk_bodies
 from inboxmine.sources.dates import parse_date, received_date
 from inboxmine.sources.headers import (
@@ -303,9 +304,8 @@ def _parse_identity(
     parsed.in_reply_to = _clean(reply_ids[0]) if reply_ids else None
     parsed.references = [_clean(r) for r in message_id_list(_raw_first(message, "references"))]
     thread_id = _first(headers, "x-gm-thrid")
-    parsed.gmail_thread_id = thread_id.strip()[:64] if thread_id and thread_id.strip() else None
-    gmail_id = _first(headers, "x-gm-msgid")
-    parsed.gmail_id = gmail_id.strip()[:64] if gmail_id and gmail_id.strip() else None
+    parsed.gmail_thread_id = gmail_hex_id(thread_id)
+    parsed.gmail_id = gmail_hex_id(_first(headers, "x-gm-msgid"))
     labels = _first(headers, "x-gmail-labels")
     parsed.labels = _gmail_labels(labels) if labels else None
     parsed.is_sent = bool(parsed.from_address and parsed.from_address in my_addresses)
