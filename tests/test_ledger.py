@@ -142,3 +142,15 @@ def test_a_run_with_a_stale_heartbeat_is_interrupted(engine):
             .values(worker="another-host:1", heartbeat_at=utcnow() - timedelta(hours=1))
         )
     assert ledger.recover_interrupted(engine) == [run_id]
+
+
+def test_an_interrupted_import_says_how_to_resume(engine):
+    with pytest.raises(KeyboardInterrupt), tracked_run(engine, "ingest", "cli"):
+        raise KeyboardInterrupt
+    [run] = ledger.list_runs(engine)[1]
+    assert run["status"] == "failed"
+    assert "interrupted (Ctrl-C)" in run["error_message"]
+    assert (
+        "inboxmine ingest" in run["error_message"]
+        and "inboxmine run ingest" not in run["error_message"]
+    )

@@ -129,10 +129,15 @@ def describe_failure(stage: str, exc: BaseException) -> str:
     """An error message a user can act on."""
     if isinstance(exc, StageError):
         return str(exc)
+    again = (
+        "run the same `inboxmine ingest` or `inboxmine sync` command again: messages already stored are skipped"
+        if stage == "ingest"
+        else f"run `inboxmine run {stage}` to continue where it stopped"
+    )
     if isinstance(exc, Cancelled):
-        return f"cancelled by the user: run `inboxmine run {stage}` to continue where it stopped"
+        return f"cancelled by the user: {again}"
     if isinstance(exc, KeyboardInterrupt):
-        return f"interrupted (Ctrl-C): run `inboxmine run {stage}` to continue where it stopped"
+        return f"interrupted (Ctrl-C): {again}"
     text = str(exc) or exc.__class__.__name__
     lowered = text.lower()
     if "database is locked" in lowered:
