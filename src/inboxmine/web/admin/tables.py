@@ -22,23 +22,11 @@ from starlette.requests import Request
 from wtforms import SelectField
 from wtforms.validators import DataRequired, Length, Regexp
 
+from inboxmine.opportunities.queries import RELATIONSHIP_TYPES
 from inboxmine.web.models import model_for, table
 
 # A sender identity: a registered domain or a full (free-mail) address.
 SENDER_PATTERN = r"^[a-z0-9._%+\-@]+\.[a-z]{2,63}$"
-RELATIONSHIP_TYPES = (
-    "my_vendor",
-    "my_service_provider",
-    "my_infrastructure",
-    "my_saas",
-    "my_client",
-    "warm_contact",
-    "partner",
-    "community",
-    "cold_outreach",
-    "selling_to_me",
-    "unknown",
-)
 OVERRIDE_FIELDS = (
     "industry",
     "company_size_estimate",
