@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import typer
 
 from inboxmine.cli.context import app_context, console, fail
@@ -139,7 +142,9 @@ def set_status(
     gem_id: int = typer.Argument(..., help="the gem id"),
     status: str = typer.Argument(..., help="acted, dismissed or new"),
 ) -> None:
-    """Mark a gem acted, dismissed or new again (kept when detection runs again)."""
+    """Mark a gem acted, dismissed or new again (kept when detection runs again).
+
+    acted and dismissed record when (acted_at, dismissed_at); new clears both."""
     engine = app_context(ctx).engine()
     try:
         queries.set_gem_status(engine, gem_id, status)
@@ -157,6 +162,7 @@ DRAFT_COLUMNS = [
     "status",
     "subject_line",
     "generated_at",
+    "sent_at",
 ]
 
 
@@ -171,7 +177,12 @@ def list_drafts(
     """List drafts, newest first (`inboxmine run engage` writes them)."""
     if ctx.invoked_subcommand is not None:
         return
-    rows = queries.list_drafts(app_context(ctx).engine(), gem_id=gem, status=status, limit=limit)
+    try:
+        rows = queries.list_drafts(
+            app_context(ctx).engine(), gem_id=gem, status=status, limit=limit
+        )
+    except queries.InvalidValue as exc:
+        fail(str(exc))
     if json_out:
         print_json(rows)
         return
@@ -179,7 +190,10 @@ def list_drafts(
         console.print("no drafts yet: `inboxmine run engage --top 5` drafts for your best gems")
         return
     print_table(
-        DRAFT_COLUMNS, rows, title=f"drafts ({len(rows)})", formatters={"generated_at": fmt_time}
+        DRAFT_COLUMNS,
+        rows,
+        title=f"drafts ({len(rows)})",
+        formatters={"generated_at": fmt_time, "sent_at": fmt_time},
     )
 
 
@@ -202,9 +216,64 @@ def show_draft(
         f"draft {draft['id']} for gem {draft['gem_id']} ({draft['sender_domain']}), {draft['strategy']} v{draft['version']}, "
         f"{draft['status']}, by {draft['model_used']} via {draft['channel']}"
     )
+    if draft.get("sent_at"):
+        out(f"sent at {fmt_time(draft['sent_at'])}")
+    if draft.get("edited_at"):
+        out(f"edited by you at {fmt_time(draft['edited_at'])} (the AI's text is kept: --json)")
     out(f"Subject: {draft['subject_line']}")
     out()
     out(draft["body_text"])
+
+
+@drafts_app.command("set-status")
+def set_draft_status(
+    ctx: typer.Context,
+    draft_id: int = typer.Argument(..., help="the draft id"),
+    status: str = typer.Argument(..., help=", ".join(queries.DRAFT_STATUSES)),
+) -> None:
+    """Mark a draft approved, sent (you sent it yourself; sets sent_at), archived or draft."""
+    try:
+        result = queries.set_draft_status(app_context(ctx).engine(), draft_id, status)
+    except (queries.NotFound, queries.InvalidValue) as exc:
+        fail(str(exc))
+    line = f"draft {draft_id}: {status}"
+    if result["sent_at"]:
+        line += f" (sent at {fmt_time(result['sent_at'])})"
+    console.print(line, markup=False, highlight=False)
+
+
+@drafts_app.command("edit")
+def edit_draft(
+    ctx: typer.Context,
+    draft_id: int = typer.Argument(..., help="the draft id"),
+    subject: str = typer.Option(None, "--subject", help="the new subject line"),
+    body_file: Path = typer.Option(
+        None, "--body-file", help="a UTF-8 text file with the new body ('-' reads stdin)"
+    ),
+) -> None:
+    """Replace a draft's subject and/or body; the AI's original text is kept."""
+    body = None
+    if body_file is not None:
+        try:
+            body = (
+                sys.stdin.read()
+                if str(body_file) == "-"
+                else body_file.expanduser().read_text(encoding="utf-8")
+            )
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"cannot read the body file {body_file}: {exc} - give a UTF-8 text file")
+    try:
+        queries.update_draft_text(app_context(ctx).engine(), draft_id, subject, body)
+    except queries.NotFound as exc:
+        fail(str(exc))
+    except queries.InvalidValue as exc:
+        message = str(exc)
+        fail(message if message.startswith("draft") else f"draft {draft_id} not changed: {message}")
+    console.print(
+        f"draft {draft_id} updated (the AI's text is kept in original_text)",
+        markup=False,
+        highlight=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

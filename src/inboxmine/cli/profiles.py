@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from inboxmine.cli.context import app_context, console, fail
@@ -62,6 +64,23 @@ def profiles(
 relationship_app = typer.Typer(help="Tell inboxmine what a sender is to you.")
 
 
+@relationship_app.command("confirm")
+def confirm_relationship(
+    ctx: typer.Context,
+    sender: str = typer.Argument(..., help="sender domain, or a free-mail address"),
+) -> None:
+    """Keep a detected relationship: it becomes manual, never overwritten by detection."""
+    try:
+        row = queries.confirm_relationship(app_context(ctx).engine(), sender)
+    except queries.NotFound as exc:
+        fail(str(exc))
+    console.print(
+        f"{row['sender_domain']}: {row['relationship_type']} (confirmed, source {row['source']})",
+        markup=False,
+        highlight=False,
+    )
+
+
 @relationship_app.command("set")
 def set_relationship(
     ctx: typer.Context,
@@ -96,13 +115,22 @@ REL_COLUMNS = [
 ]
 
 
+relationships_app = typer.Typer(
+    help="What senders are to you: list, import a file, review detected ones.",
+    invoke_without_command=True,
+)
+
+
+@relationships_app.callback()
 def relationships(
     ctx: typer.Context,
     relationship_type: str = typer.Option(None, "--type", help="only this type"),
-    source: str = typer.Option(None, "--source", help="manual, import, auto or known_entities"),
+    source: str = typer.Option(None, "--source", help=", ".join(queries.RELATIONSHIP_SOURCES)),
     json_out: bool = typer.Option(False, "--json", help="print a JSON array"),
 ) -> None:
     """List relationships, with the signals that decided the automatic ones."""
+    if ctx.invoked_subcommand is not None:
+        return
     try:
         rows = queries.list_relationships(app_context(ctx).engine(), relationship_type, source)
     except queries.InvalidValue as exc:
@@ -114,6 +142,82 @@ def relationships(
         console.print("no relationships yet: `inboxmine run profile` detects them")
         return
     print_table(REL_COLUMNS, rows, title=f"relationships ({len(rows)})")
+
+
+@relationships_app.command("import")
+def import_relationships(
+    ctx: typer.Context,
+    file: Path = typer.Argument(
+        ..., help="YAML: relationship type -> list of senders, e.g. my_vendor: [stripe.com]"
+    ),
+) -> None:
+    """Import relationships from a YAML file (source import).
+
+    my_infrastructure and institutional senders get no gems; relationships set
+    by hand are kept."""
+    app = app_context(ctx)
+    try:
+        result = queries.import_relationships(app.engine(), file, app.settings.rules_dir)
+    except queries.InvalidValue as exc:
+        fail(str(exc))
+    line = f"imported {len(result['imported'])}, updated {len(result['updated'])}"
+    if result["kept_manual"]:
+        line += (
+            f"; kept {len(result['kept_manual'])} set by hand "
+            f"({', '.join(result['kept_manual'][:5])}"
+            + (", ..." if len(result["kept_manual"]) > 5 else "")
+            + ")"
+        )
+    console.print(
+        line + " - applied at the next `inboxmine run profile`", markup=False, highlight=False
+    )
+
+
+REVIEW_COLUMNS = [
+    "sender_domain",
+    "company_name",
+    "relationship_type",
+    "confidence",
+    "source",
+    "total_messages",
+    "signals",
+]
+
+
+@relationships_app.command("review")
+def review_relationships(
+    ctx: typer.Context,
+    relationship_type: str = typer.Option(None, "--type", help="only this type"),
+    json_out: bool = typer.Option(False, "--json", help="print a JSON array"),
+) -> None:
+    """Detected relationships with the signals that decided them, busiest senders first.
+
+    Keep one with `inboxmine relationship confirm SENDER`, change one with
+    `inboxmine relationship set SENDER TYPE`."""
+    try:
+        rows = queries.review_relationships(app_context(ctx).engine(), relationship_type)
+    except queries.InvalidValue as exc:
+        fail(str(exc))
+    if json_out:
+        print_json(rows)
+        return
+    if not rows:
+        console.print(
+            "nothing to review: no detected relationships (`inboxmine run profile` detects them)"
+        )
+        return
+    print_table(
+        REVIEW_COLUMNS,
+        rows,
+        title=f"detected relationships to review ({len(rows)})",
+        formatters={"signals": lambda v: "; ".join(str(s) for s in v or [])},
+    )
+    console.print(
+        "confirm: `inboxmine relationship confirm SENDER`; "
+        "change: `inboxmine relationship set SENDER TYPE`",
+        markup=False,
+        highlight=False,
+    )
 
 
 exclusions_app = typer.Typer(help="Senders never shown as gems.", invoke_without_command=True)
@@ -161,5 +265,5 @@ def remove_exclusion(ctx: typer.Context, domain: str = typer.Argument(...)) -> N
 def register(app: typer.Typer) -> None:
     app.command("profiles")(profiles)
     app.add_typer(relationship_app, name="relationship")
-    app.command("relationships")(relationships)
+    app.add_typer(relationships_app, name="relationships")
     app.add_typer(exclusions_app, name="exclusions")

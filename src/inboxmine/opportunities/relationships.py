@@ -155,3 +155,55 @@ def detect(
     if capped[best] < 0.3:
         return Proposal("unknown", 0.2, why.get(best, [])[:3])
     return Proposal(best, round(capped[best], 2), why[best][:5])
+
+
+class ImportFileError(ValueError):
+    """A relationships file that cannot be used; the message names the file, the entry
+    and the fix."""
+
+
+def sender_key(entry: str, freemail: frozenset[str]) -> str | None:
+    """The sender identity an import entry means: ``mail.acme.io`` and ``bob@acme.io``
+    are ``acme.io``; a free-mail address stays the address; None for junk."""
+    from inboxmine.forensics.domains import registered_domain, sender_identity
+
+    entry = entry.strip().lower()
+    if "@" in entry:
+        return sender_identity(entry, freemail).sender_domain
+    domain = registered_domain(entry.strip("."))
+    return domain if domain and "." in domain else None
+
+
+def parse_import(
+    data: Any, known_types: list[str] | tuple[str, ...], freemail: frozenset[str], name: str
+) -> dict[str, str]:
+    """``{sender_domain: relationship_type}`` from a loaded YAML file of the form
+    ``{relationship_type: [sender, ...]}``. Every problem is an
+    :class:`ImportFileError` naming the file (``name``) and the entry."""
+    example = "e.g.\n  my_vendor: [stripe.com, acme.io]\n  institutional: [irs.gov]"
+    if not isinstance(data, dict) or not data:
+        raise ImportFileError(
+            f"{name}: expected relationship types, each with a list of senders - {example}"
+        )
+    found: dict[str, str] = {}
+    for kind, senders in data.items():
+        if kind not in known_types:
+            raise ImportFileError(
+                f"{name}: unknown relationship type {kind!r}: use one of {', '.join(known_types)}"
+            )
+        if isinstance(senders, str):
+            senders = [senders]
+        if not isinstance(senders, list):
+            raise ImportFileError(f"{name}: {kind} must be a list of senders - {example}")
+        for entry in senders:
+            key = sender_key(entry, freemail) if isinstance(entry, str) else None
+            if not key:
+                raise ImportFileError(
+                    f"{name}: {kind}: {entry!r} is not a domain or an e-mail address"
+                )
+            if found.get(key, kind) != kind:
+                raise ImportFileError(
+                    f"{name}: {key} is listed as both {found[key]} and {kind}: keep one"
+                )
+            found[key] = kind
+    return found

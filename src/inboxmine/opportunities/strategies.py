@@ -7,6 +7,7 @@ mirror and distribution pitches, marketing gaps for audit and unsubscribe judo.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from inboxmine.ai.templates import delimit
@@ -69,6 +70,39 @@ def _last_words(explanation: dict[str, Any]) -> str:
     return ""
 
 
+def _nice_date(iso: str) -> str:
+    """``2026-03-20`` -> ``20 March 2026`` (unchanged when it is not an ISO date)."""
+    try:
+        day = date.fromisoformat(str(iso)[:10])
+    except ValueError:
+        return str(iso)
+    return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+def renewal_terms(facts: dict[str, Any], profile: dict[str, Any]) -> str:
+    """What the renewal email says about the date and the money, as a sentence part:
+    ``renews on 20 March 2026 (in 19 days) at $4,800``; without a date
+    ``comes up for renewal soon``."""
+    dates = facts.get("renewal_dates") or (
+        [profile["next_renewal_date"]] if profile.get("next_renewal_date") else []
+    )
+    amounts = facts.get("monetary_signals") or [
+        m.get("value") for m in profile.get("monetary_signals") or [] if m.get("value")
+    ]
+    text = f"renews on {_nice_date(dates[0])}" if dates else "comes up for renewal soon"
+    days = facts.get("days_until_renewal")
+    if dates and isinstance(days, int):
+        text += f" (in {days} day{'s' if days != 1 else ''})"
+    if amounts:
+        text += f" at {amounts[0]}"
+    return text
+
+
+def last_note(quote: str) -> str:
+    """The unanswered message quoted in a revival draft, or nothing when there is none."""
+    return f"Your last note:\n\n> {quote}\n" if quote else ""
+
+
 def thread_history(messages: list[dict[str, Any]]) -> str:
     """The thread as delimited data: who wrote when, and what (bounded)."""
     parts = []
@@ -123,6 +157,8 @@ def draft_context(
         "dormancy_days": _text(facts.get("dormancy_days"), "a number of"),
         "thread_history": thread_history(thread or []),
         "their_last_words": _last_words(explanation),
+        "last_note": last_note(_last_words(explanation)),
+        "renewal_terms": renewal_terms(facts, profile),
         "renewal_dates": _text(
             facts.get("renewal_dates") or profile.get("next_renewal_date"), "soon"
         ),
@@ -133,7 +169,8 @@ def draft_context(
             "not stated",
         ),
         "partner_urls": _text(
-            facts.get("partner_urls") or profile.get("partner_program_urls"), "your partner page"
+            list(facts.get("partner_urls") or profile.get("partner_program_urls") or [])[:2],
+            "your partner page",
         ),
         "opportunities": _text(facts.get("opportunities"), "contributors"),
         "shared_audience": _text(facts.get("shared_audience"), "similar buyers"),

@@ -9,6 +9,7 @@ draft per gem and strategy unless ``--regenerate``; a drafted gem becomes
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 
@@ -27,6 +28,7 @@ from inboxmine.runner.tracking import StageError
 
 
 def drafts_today(conn, now: datetime) -> int:
+    """Drafts generated since midnight UTC (what ``max_outreach_per_day`` counts)."""
     start = datetime.combine(now.date(), time.min, tzinfo=now.tzinfo)
     return conn.execute(
         select(func.count())
@@ -35,75 +37,166 @@ def drafts_today(conn, now: datetime) -> int:
     ).scalar_one()
 
 
+def drafted(conn) -> dict[tuple[int, str], int]:
+    """``{(gem_id, strategy): newest version}`` of every draft written so far."""
+    return {
+        (r[0], r[1]): r[2]
+        for r in conn.execute(
+            select(
+                engagement_drafts.c.gem_id,
+                engagement_drafts.c.strategy,
+                func.max(engagement_drafts.c.version),
+            ).group_by(engagement_drafts.c.gem_id, engagement_drafts.c.strategy)
+        )
+    }
+
+
+@dataclass
+class Plan:
+    """What a run drafts and what it tells the user about its choices."""
+
+    chosen: list[tuple[dict, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    #: Settings not applied to this run (an explicit --gem bypasses them).
+    bypassed: list[str] = field(default_factory=list)
+    #: Gems the daily cap left for another day.
+    capped: int = 0
+
+
+def pick_strategy(gem_type: str, rules: dict, preferred: set[str]) -> str | None:
+    """The first strategy fitting ``gem_type`` that the user prefers (all when none
+    are preferred); ``None`` when every fitting strategy is outside the preferences."""
+    fitting = strat.strategies_for(gem_type, rules) or ["audit"]
+    if not preferred:
+        return fitting[0]
+    return next((s for s in fitting if s in preferred), None)
+
+
 def plan(
-    ctx: StageContext, rules: dict, conn, now: datetime
-) -> tuple[list[tuple[dict, str]], list[str]]:
-    """``([(gem, strategy)], notes)``: what to draft, and what the run should say."""
+    ctx: StageContext,
+    rules: dict,
+    conn,
+    now: datetime,
+    existing: dict[tuple[int, str], int] | None = None,
+) -> Plan:
+    """Choose ``(gem, strategy)`` pairs to draft, and say why others were left out.
+
+    * ``--gem ID``: those gems, any status, with ``--strategy`` or their default
+      strategy; preferred_strategies and max_outreach_per_day are not applied.
+    * otherwise the best ``new`` gems (``--top N``, ``--all-gems``): with
+      ``--strategy S`` the gems S fits (even when S is not preferred), else
+      each gem's first fitting strategy among ``preferred_strategies``; then
+      the daily cap.
+    * a gem that already has a draft for that strategy is left alone unless
+      ``--regenerate``.
+    """
     options = ctx.options
     engagement = ctx.settings.engagement
-    notes: list[str] = []
+    existing = drafted(conn) if existing is None else existing
+    regenerate = bool(options.get("regenerate"))
+    result = Plan()
     wanted = options.get("strategy")
     if wanted:
         try:
             strat.check_strategy(wanted, rules)
         except strat.StrategyError as exc:
             raise StageError(str(exc)) from exc
+    unknown = [s for s in engagement.preferred_strategies or [] if s not in rules["strategies"]]
+    if unknown:
+        result.notes.append(
+            f"preferred_strategies names unknown strategies ({', '.join(unknown)}): "
+            f"known ones are {', '.join(rules['strategies'])}"
+        )
+
+    def fresh(pairs: list[tuple[dict, str]]) -> list[tuple[dict, str]]:
+        if regenerate:
+            return pairs
+        kept = [(g, s) for g, s in pairs if (g["id"], s) not in existing]
+        if len(kept) < len(pairs):
+            result.notes.append(
+                f"{len(pairs) - len(kept)} gem(s) already have a draft for that strategy "
+                "(use --regenerate for a new version)"
+            )
+        return kept
+
     gem_ids = [int(i) for i in options.get("gem_ids") or []]
     if gem_ids:
         rows = [
-            dict(r) for r in conn.execute(select(gems).where(gems.c.id.in_(gem_ids))).mappings()
+            dict(r)
+            for r in conn.execute(
+                select(gems).where(gems.c.id.in_(gem_ids)).order_by(gems.c.id)
+            ).mappings()
         ]
         missing = sorted(set(gem_ids) - {r["id"] for r in rows})
         if missing:
             raise StageError(
                 f"gem(s) {', '.join(map(str, missing))} do not exist: `inboxmine gems` lists them"
             )
-        notes.append(
-            "explicit gem(s): preferred_strategies and max_outreach_per_day were not applied"
+        result.bypassed = ["preferred_strategies", "max_outreach_per_day"]
+        result.notes.append(
+            f"explicit gem(s) {', '.join(map(str, gem_ids))}: preferred_strategies and "
+            "max_outreach_per_day were not applied"
         )
-        return [(r, wanted or strat.default_strategy(r["gem_type"], rules)) for r in rows], notes
+        result.chosen = fresh(
+            [(r, wanted or strat.default_strategy(r["gem_type"], rules)) for r in rows]
+        )
+        return result
+
     query = select(gems).where(gems.c.status == "new").order_by(gems.c.score.desc(), gems.c.id)
     if wanted:
         query = query.where(
             gems.c.gem_type.in_((rules["strategies"].get(wanted) or {}).get("gem_types") or [])
         )
-    chosen = []
     preferred = set(engagement.preferred_strategies or [])
+    candidates: list[tuple[dict, str]] = []
     skipped_preferred = 0
     for row in conn.execute(query).mappings():
         gem = dict(row)
-        strategy = wanted or strat.default_strategy(gem["gem_type"], rules)
-        if not wanted and preferred and strategy not in preferred:
+        strategy = wanted or pick_strategy(gem["gem_type"], rules, preferred)
+        if strategy is None:
             skipped_preferred += 1
             continue
-        chosen.append((gem, strategy))
+        candidates.append((gem, strategy))
     if wanted and preferred and wanted not in preferred:
-        notes.append(
+        result.notes.append(
             f"--strategy {wanted} is not in preferred_strategies; used because you asked for it"
         )
     if skipped_preferred:
-        notes.append(
-            f"{skipped_preferred} gem(s) skipped: their strategy is not in preferred_strategies"
+        result.notes.append(
+            f"{skipped_preferred} gem(s) skipped: no strategy fitting them is in "
+            "preferred_strategies"
         )
-    top = options.get("top") or rules.get("default_top", 10)
-    if options.get("all"):
-        top = None
-    remaining = max(0, engagement.max_outreach_per_day - drafts_today(conn, now))
+    chosen = fresh(candidates)
+    top = None if options.get("all") else options.get("top") or rules.get("default_top", 10)
     if top is not None:
         chosen = chosen[: int(top)]
+    cap = int(engagement.max_outreach_per_day)
+    today = drafts_today(conn, now)
+    remaining = max(0, cap - today)
     if len(chosen) > remaining:
-        notes.append(
-            f"daily cap reached: {engagement.max_outreach_per_day} drafts a day "
-            f"(max_outreach_per_day); {len(chosen) - remaining} gem(s) left for tomorrow"
+        result.capped = len(chosen) - remaining
+        result.notes.append(
+            f"daily cap reached: max_outreach_per_day is {cap} and {today} draft(s) were "
+            f"written earlier today, so {remaining} now; {result.capped} gem(s) left for "
+            "tomorrow (raise engagement.max_outreach_per_day, or name gems with --gem)"
         )
         chosen = chosen[:remaining]
-    return chosen, notes
+    result.chosen = chosen
+    return result
 
 
-def record_notes(ctx: StageContext, notes: list[str]) -> None:
+def record_plan(ctx: StageContext, decided: Plan) -> None:
     """Say what the run decided (bypasses, caps, skips): in the run's parameters
-    (``inboxmine runs show ID``) and on the event stream."""
-    if not notes:
+    (``inboxmine runs show ID``: ``notes``, ``bypassed``, ``capped``) and on the
+    event stream."""
+    extra: dict[str, Any] = {}
+    if decided.notes:
+        extra["notes"] = decided.notes
+    if decided.bypassed:
+        extra["bypassed"] = decided.bypassed
+    if decided.capped:
+        extra["capped"] = decided.capped
+    if not extra:
         return
     with write_tx(ctx.engine) as conn:
         current = conn.execute(
@@ -112,9 +205,9 @@ def record_notes(ctx: StageContext, notes: list[str]) -> None:
         conn.execute(
             update(pipeline_runs)
             .where(pipeline_runs.c.id == ctx.run.run_id)
-            .values(parameters={**(current or {}), "notes": notes})
+            .values(parameters={**(current or {}), **extra})
         )
-    for note in notes:
+    for note in decided.notes:
         ctx.run.events.publish(
             {"type": "note", "run_id": ctx.run.run_id, "stage": "engage", "message": note}
         )
@@ -145,24 +238,10 @@ def execute(ctx: StageContext) -> None:
     now = utcnow()
     rules = load_rules("strategies.yaml", ctx.settings.rules_dir)
     with read_tx(ctx.engine) as conn:
-        chosen, notes = plan(ctx, rules, conn, now)
-        existing = {
-            (r[0], r[1]): r[2]
-            for r in conn.execute(
-                select(
-                    engagement_drafts.c.gem_id,
-                    engagement_drafts.c.strategy,
-                    func.max(engagement_drafts.c.version),
-                ).group_by(engagement_drafts.c.gem_id, engagement_drafts.c.strategy)
-            )
-        }
-    regenerate = bool(ctx.options.get("regenerate"))
-    todo = [(g, s) for g, s in chosen if regenerate or (g["id"], s) not in existing]
-    if len(todo) < len(chosen):
-        notes.append(
-            f"{len(chosen) - len(todo)} gem(s) already have a draft for that strategy (use --regenerate)"
-        )
-    record_notes(ctx, notes)
+        existing = drafted(conn)
+        decided = plan(ctx, rules, conn, now, existing)
+    record_plan(ctx, decided)
+    todo, notes = decided.chosen, decided.notes
     ctx.run.set_total(len(todo))
     if not todo:
         return
@@ -200,6 +279,8 @@ def execute(ctx: StageContext) -> None:
         draft = result.answer
         stored_context = {k: v for k, v in context.items() if k not in ("thread_history",)}
         stored_context["notes"] = notes
+        # The audit row of this call: "which prompt and answer made this draft?"
+        stored_context["ai_audit_id"] = result.audit_id
         with write_tx(ctx.engine) as conn:
             conn.execute(
                 insert(engagement_drafts).values(
