@@ -234,3 +234,48 @@ def test_csv_export_neutralises_formulas(client, engine):
     insert_message(engine, subject='=HYPERLINK("http://evil.example")')
     csv_text = client.get("/admin/messages/export/csv").text
     assert "'=HYPERLINK" in csv_text
+
+
+@pytest.mark.skipif(table("engagement_drafts") is None, reason="no drafts table in this version")
+def test_editing_a_draft_in_the_admin_keeps_the_ai_text(client, engine):
+    gems, drafts = table("gems"), table("engagement_drafts")
+    gem = {
+        "gem_type": "partner_program",
+        "sender_domain": "acme.example",
+        "thread_key": "",
+        "status": "new",
+        "score": 60,
+        "detector_score": 60,
+        "summary": "partner programme",
+        "created_at": now(),
+    }
+    gem_id = insert_row(engine, gems, **{k: v for k, v in gem.items() if k in gems.c})
+    draft = {
+        "gem_id": gem_id,
+        "sender_domain": "acme.example",
+        "strategy": "partner",
+        "version": 1,
+        "subject_line": "AI subject",
+        "body_text": "AI body",
+        "status": "draft",
+        "response_received": False,
+        "generated_at": now(),
+    }
+    draft_id = insert_row(engine, drafts, **{k: v for k, v in draft.items() if k in drafts.c})
+    form = {
+        "subject_line": "My subject",
+        "body_text": "My body",
+        "status": "approved",
+        "response_sentiment": "",
+        "csrf_token": client.headers["X-CSRF-Token"],
+        "save": "Save",
+    }
+    response = client.post(f"/admin/drafts/edit/{draft_id}", data=form, follow_redirects=False)
+    assert response.status_code == 302, response.text[:500]
+    from sqlalchemy import select
+
+    with engine.connect() as conn:
+        row = conn.execute(select(drafts).where(drafts.c.id == draft_id)).mappings().one()
+    assert row["body_text"] == "My body" and row["status"] == "approved"
+    if "original_text" in drafts.c:
+        assert row["original_text"] == {"subject_line": "AI subject", "body_text": "AI body"}

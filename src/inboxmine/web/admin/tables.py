@@ -680,6 +680,30 @@ class InboxModelView(ModelView):
             data["updated_at"] = utcnow()
         if self.spec.identity == "exclusions" and data.get("domain"):
             data["domain"] = data["domain"].strip().lower()
+        if self.spec.identity == "drafts" and not is_created:
+            self._keep_original_draft(data, model, columns)
+
+    def _keep_original_draft(self, data: dict, model: Any, columns) -> None:
+        """Like `inboxmine drafts edit`: the first edit keeps the AI's own text."""
+        from inboxmine.db.types import utcnow
+
+        changed = any(
+            name in data and data[name] != getattr(model, name)
+            for name in ("subject_line", "body_text")
+        )
+        if not changed:
+            return
+        if getattr(model, "status", None) == "sent":
+            raise ValueError(
+                "a sent draft is a record of what went out: set it back to approved first"
+            )
+        if "original_text" in columns and getattr(model, "original_text", None) is None:
+            data["original_text"] = {
+                "subject_line": model.subject_line,
+                "body_text": model.body_text,
+            }
+        if "edited_at" in columns:
+            data["edited_at"] = utcnow()
 
     async def custom_export_cell(self, row: Any, name: str, value: Any) -> Any:
         return _formula_safe(value)
