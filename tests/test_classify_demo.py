@@ -15,7 +15,7 @@ from inboxmine.sources.mbox import read_mbox
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
-def test_the_heuristic_classifier_gets_sender_intent_right_on_the_demo_corpus(
+def test_the_heuristic_classifier_gets_intent_industry_and_size_right_on_the_demo_corpus(
     engine, settings, tmp_path
 ):
     demo = generate_demo(tmp_path / "demo", seed=7, messages=900, now=NOW)
@@ -51,9 +51,21 @@ def test_the_heuristic_classifier_gets_sender_intent_right_on_the_demo_corpus(
     industry = accuracy("industry", "industry")
     size = accuracy("company_size_estimate", "company_size")
     print(f"heuristic on demo: intent {intent:.2f}, industry {industry:.2f}, size {size:.2f}")
+    # Measured here (900 messages): intent 0.85, industry 0.81, size 0.86 (2,000: 0.89, 0.82, 0.85).
     assert intent >= 0.8
-    assert industry >= 0.45
-    assert size >= 0.45
+    assert industry >= 0.72
+    assert size >= 0.72
+
+    # Confidence follows the evidence: right answers are, on average, surer than wrong ones.
+    def mean_confidence(rows):
+        values = [r.evidence["industry"]["confidence"] for r in rows]
+        return sum(values) / len(values)
+
+    right = [got[d] for d in got if got[d].industry == truth[d]["industry"]]
+    wrong = [got[d] for d in got if got[d].industry != truth[d]["industry"]]
+    assert wrong and mean_confidence(right) > mean_confidence(wrong) + 0.1
+    # Every classification says what decided it.
+    assert all(r.evidence and r.evidence["sender_intent"]["signals"] for r in got.values())
     # One audited call per sender, labelled as what it is.
     assert audited == len(got)
     assert models == {"heuristic"}

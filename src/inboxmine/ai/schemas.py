@@ -64,6 +64,8 @@ def _field_for(spec: dict[str, Any]) -> tuple[Any, Any]:
         return bool, False
     if kind == "list":
         return list[str], Field(default_factory=list, max_length=spec.get("max_items"))
+    if kind == "object":
+        return dict[str, Any], Field(default_factory=dict)
     return str, Field("", max_length=spec.get("max_length"))
 
 

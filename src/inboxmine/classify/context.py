@@ -7,9 +7,11 @@ provider. Message text goes into the prompt separately, as delimited data.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from inboxmine.ai.templates import delimit
 
@@ -19,6 +21,17 @@ MAX_CTAS = 12
 MAX_ENTITIES = 20
 #: The body excerpt inside the signals (the full excerpt goes in <email> blocks).
 SIGNAL_BODY_CHARS = 600
+#: Company names, postal addresses and link-path words kept per sender.
+MAX_COMPANY_NAMES = 5
+MAX_ADDRESSES = 3
+MAX_LINK_WORDS = 30
+MAX_LINKS_PER_MESSAGE = 20
+#: "(c) 2025 Acme Corp. All rights reserved." -> "Acme Corp"; one bounded line, no nesting.
+_COPYRIGHT = re.compile(
+    r"(?:©|\(c\)|copyright)[ \t]*(?:\d{4}[ \t]*)?([^\n©|]{2,80})", re.IGNORECASE
+)
+_RIGHTS = re.compile(r"[.,]?[ \t]*all rights reserved.*$", re.IGNORECASE)
+_PATH_WORD = re.compile(r"[a-z][a-z\-]{2,29}")
 
 
 def sample_messages(messages: list[dict[str, Any]], size: int) -> list[dict[str, Any]]:
@@ -51,18 +64,26 @@ def _share(count: int, total: int) -> float:
 
 
 def build_signals(
-    sender_domain: str, sample: list[dict[str, Any]], total_messages: int, max_body_chars: int
+    sender_domain: str,
+    sample: list[dict[str, Any]],
+    total_messages: int,
+    max_body_chars: int,
+    all_messages: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The structured summary of a sender's sampled messages.
+
+    ``all_messages`` (every message of the sender, stage 1 columns only)
+    adds the sender's volume and how many addresses it sends from.
 
     Each message dict may carry (missing keys mean "not known"): message_id,
     sent_at, subject, from_address, from_name, esp, sender_subdomain, is_bulk,
     is_freemail, has_list_unsubscribe, authentication_quality, offer_types,
     link_intents, cta_texts, primary_headline, has_personalization,
     utm_campaigns, tracking_pixel_count, template_complexity_score,
-    has_physical_address, body, is_reply, user_replied, entities (list of
-    dicts with entity_type, entity_value, role, relationship, date_kind,
-    is_future, category, amount, currency).
+    has_physical_address, body, is_reply, user_replied, preheader_text,
+    footer_text, physical_address_text, entities (list of dicts with
+    entity_type, entity_value, role, relationship, date_kind, is_future,
+    category, amount, currency).
     """
     n = len(sample)
     esps = Counter(m.get("esp") for m in sample if m.get("esp"))
@@ -114,6 +135,12 @@ def build_signals(
         "cta_texts": ctas,
         "entities": summarize_entities(entities),
         "entity_messages": entity_message_counts(sample),
+        "company_names": company_names(sample),
+        "addresses": _unique(
+            (_clip(m.get("physical_address_text"), 120) for m in sample), MAX_ADDRESSES
+        ),
+        "link_words": link_words(sender_domain, sample),
+        **sender_volume(all_messages if all_messages is not None else sample, total_messages),
         "messages": [
             {
                 "message_id": m.get("message_id"),
@@ -122,6 +149,7 @@ def build_signals(
                 else None,
                 "subject": _clip(m.get("subject")),
                 "headline": _clip(m.get("primary_headline")),
+                "preheader": _clip(m.get("preheader_text")),
                 "offer_types": sorted(set(_as_list(m.get("offer_types")))),
                 "link_intents": sorted(set(_intent_keys(m.get("link_intents")))),
                 "body_excerpt": _clip(m.get("body"), min(max_body_chars, SIGNAL_BODY_CHARS)),
@@ -129,6 +157,64 @@ def build_signals(
             for m in sample
         ],
     }
+
+
+def company_names(sample: list[dict[str, Any]]) -> list[str]:
+    """The names in the footers' copyright lines ("(c) 2025 Acme Inc." -> "Acme Inc")."""
+    names = []
+    for m in sample:
+        footer = str(m.get("footer_text") or "")[-2000:]  # the copyright line is at the end
+        match = _COPYRIGHT.search(footer)
+        if match:
+            names.append(_clip(_RIGHTS.sub("", match.group(1)).strip(" .,-"), 80))
+    return _unique(names, MAX_COMPANY_NAMES)
+
+
+def link_words(sender_domain: str, sample: list[dict[str, Any]]) -> list[str]:
+    """Words in the paths of links to the sender's own site ("/jobs/view/12" -> jobs, view).
+
+    Links to other hosts (click trackers, social networks) say nothing about
+    what the sender sells, so only the sender's own domain counts.
+    """
+    domain = sender_domain.rsplit("@", 1)[-1].lower()
+    words: list[str] = []
+    for m in sample:
+        value = m.get("link_intents")
+        urls = [u for v in value.values() for u in (v or [])] if isinstance(value, dict) else []
+        for url in urls[:MAX_LINKS_PER_MESSAGE]:
+            try:
+                parts = urlsplit(str(url)[:500])
+            except ValueError:
+                continue
+            host = (parts.hostname or "").lower()
+            if host != domain and not host.endswith("." + domain):
+                continue
+            words.extend(_PATH_WORD.findall(parts.path.lower()))
+    return _unique(words, MAX_LINK_WORDS)
+
+
+def sender_volume(messages: list[dict[str, Any]], total: int) -> dict[str, Any]:
+    """How much the sender sends (messages per 30 days) and from how many addresses."""
+    times = [m["sent_at"] for m in messages if isinstance(m.get("sent_at"), datetime)]
+    per_month = None
+    if times:
+        days = max(30.0, (max(times) - min(times)).total_seconds() / 86400)
+        per_month = round(total * 30 / days, 1)
+    addresses = {str(m.get("from_address") or "").lower() for m in messages}
+    return {
+        "messages_per_month": per_month,
+        "sending_addresses": len(addresses - {""}),
+    }
+
+
+def _unique(values, limit: int) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        if value and value not in out:
+            out.append(value)
+            if len(out) >= limit:
+                break
+    return out
 
 
 def summarize_entities(entities: list[dict[str, Any]]) -> dict[str, Any]:

@@ -39,18 +39,33 @@ def _message_text(message: dict[str, Any]) -> str:
     parts = [
         message.get("subject") or "",
         message.get("headline") or "",
+        message.get("preheader") or "",
         message.get("body_excerpt") or "",
     ]
     return " \n ".join(parts).lower()[:MAX_TEXT_CHARS]
 
 
-def _sender_text(signals: dict[str, Any]) -> str:
-    domain = str(signals.get("sender_domain") or "")
-    # "mapleleafrealty.ca" -> "mapleleafrealty ca"; names split on punctuation.
-    pieces = [re.sub(r"[._@\-]", " ", domain)]
-    pieces += [str(n) for n in signals.get("display_names") or []]
-    pieces += [str(c) for c in signals.get("cta_texts") or []]
+def _identity_text(signals: dict[str, Any]) -> str:
+    """Who the sender says it is: display names, footer company lines, organisations named."""
+    pieces = [str(n) for n in signals.get("display_names") or []]
+    pieces += [str(n) for n in signals.get("company_names") or []]
+    pieces += [str(o) for o in (signals.get("entities") or {}).get("organizations") or []]
     return " \n ".join(pieces).lower()[:MAX_TEXT_CHARS]
+
+
+def _domain_labels(signals: dict[str, Any]) -> list[str]:
+    """The sender domain's name without its suffix ("mapleleafrealty.ca" -> ["mapleleafrealty"]).
+
+    Free-mail identities are a person's address: their domain names no company.
+    """
+    domain = str(signals.get("sender_domain") or "").lower()[:320]
+    if "@" in domain or "." not in domain:
+        return []
+    labels = domain.split(".")[:-1]
+    # "co.uk", "com.au": the second-level public suffix is not a name either.
+    if len(labels) > 1 and labels[-1] in ("co", "com", "org", "net", "ac", "gov"):
+        labels = labels[:-1]
+    return [label for label in labels if label]
 
 
 def esp_category(esp: str | None, rules: dict[str, Any]) -> str | None:
@@ -61,6 +76,42 @@ def esp_category(esp: str | None, rules: dict[str, Any]) -> str | None:
         if esp in (members or []):
             return category
     return None
+
+
+def esp_tier(esp: str | None, rules: dict[str, Any]) -> str | None:
+    """The market tier (enterprise, mid_market, smb) an ESP is sold to, if known."""
+    if not esp:
+        return None
+    for tier, members in (rules.get("esp_tiers") or {}).items():
+        if esp in (members or []):
+            return tier
+    return None
+
+
+def _first_group(text: str, groups: dict[str, list[str]] | None) -> str | None:
+    """The first group (in YAML order) with a keyword in ``text``."""
+    for name, words in (groups or {}).items():
+        pattern = _keyword_pattern(tuple(words or ()))
+        if pattern is not None and pattern.search(text):
+            return name
+    return None
+
+
+#: "join 12,000+ teams", "trusted by 3 million users": a claimed audience size.
+_AUDIENCE = re.compile(
+    r"(\d{1,3}(?:,\d{3}){1,3}|\d{1,9})(?:\.\d)?[ ]?(k|m|million|thousand)?\+?[ ]"
+    r"(?:teams|customers|companies|businesses|users|readers|subscribers|members|brands)"
+)
+_MULTIPLIERS = {"k": 1_000, "thousand": 1_000, "m": 1_000_000, "million": 1_000_000}
+
+
+def claimed_audience(text: str) -> int:
+    """The largest audience the text claims ("join 12,000+ teams" -> 12000), 0 if none."""
+    best_count = 0
+    for number, unit in _AUDIENCE.findall(text[:MAX_TEXT_CHARS]):
+        value = int(number.replace(",", "")) * _MULTIPLIERS.get(unit, 1)
+        best_count = max(best_count, value)
+    return best_count
 
 
 def features(signals: dict[str, Any], rules: dict[str, Any]) -> dict[str, float]:
@@ -118,15 +169,100 @@ def features(signals: dict[str, Any], rules: dict[str, Any]) -> dict[str, float]
     domain = str(signals.get("sender_domain") or "")
     if "." in domain and "@" not in domain:
         out[f"tld:{domain.rsplit('.', 1)[1]}"] = 1.0
+    out.update(size_features(signals, rules, texts))
     return out
+
+
+def size_features(
+    signals: dict[str, Any], rules: dict[str, Any], texts: list[str]
+) -> dict[str, float]:
+    """What hints at the size of the organisation behind the sender (see ``sizes``)."""
+    spec = rules.get("size_signals") or {}
+    out: dict[str, float] = {}
+    esp = signals.get("esp")
+    tier = esp_tier(esp, rules)
+    if tier:
+        out[f"esp_tier:{tier}"] = 1.0
+    labels = _domain_labels(signals)
+    subdomain = float(signals.get("sends_from_subdomain") or 0)
+    # Sending as "name.substack.com": a creator on a shared platform, not a company domain.
+    if esp and labels and str(esp).replace("_", "") == labels[-1]:
+        out["platform_hosted"] = 1.0
+    elif subdomain:
+        # A subdomain of its own set aside for mail (news.x.com): reputation management.
+        out["brand_subdomain"] = subdomain
+    complexity = signals.get("template_complexity_avg")
+    if (
+        esp in (spec.get("own_infrastructure_esps") or [])
+        and isinstance(complexity, int | float)
+        and complexity >= float(spec.get("own_infrastructure_min_complexity", 50))
+    ):
+        # Designed, templated mail from its own servers: an engineering team runs it.
+        out["own_infrastructure"] = 1.0
+    per_month = signals.get("messages_per_month")
+    if isinstance(per_month, int | float) and per_month > 0:
+        out["volume"] = min(1.0, float(per_month) / float(spec.get("volume_full_at", 20)))
+    addresses = int(signals.get("sending_addresses") or 0)
+    if addresses > 1:
+        out["many_addresses"] = min(
+            1.0, (addresses - 1) / max(1.0, float(spec.get("addresses_full_at", 5)) - 1)
+        )
+    for person in (signals.get("entities") or {}).get("people") or []:
+        group = _first_group(str(person.get("role") or "").lower(), spec.get("roles"))
+        if group:
+            out[f"role:{group}"] = 1.0
+    names = [str(n) for n in signals.get("company_names") or []]
+    names += [str(o) for o in (signals.get("entities") or {}).get("organizations") or []]
+    for name in names:
+        group = _first_group(name.lower(), spec.get("legal_forms"))
+        if group:
+            out[f"legal:{group}"] = 1.0
+    n = max(1, len(texts))
+    for group, words in (spec.get("claims") or {}).items():
+        pattern = _keyword_pattern(tuple(words or ()))
+        hits = sum(1 for t in texts if pattern is not None and pattern.search(t))
+        if hits:
+            out[f"claim:{group}"] = min(1.0, hits / n)
+    audience = max((claimed_audience(t) for t in texts), default=0)
+    for group, minimum in (spec.get("audience_at_least") or {}).items():
+        if audience >= int(minimum):
+            out[f"audience:{group}"] = 1.0
+            break  # the largest bucket reached (listed largest first)
+    countries = {
+        country
+        for address in signals.get("addresses") or []
+        if (country := address_country(str(address), spec.get("countries")))
+    }
+    for country in countries:
+        out[f"country:{country}"] = 1.0
+    if len(countries) > 1:
+        out["multinational"] = 1.0
+    return out
+
+
+def address_country(address: str, markers: dict[str, list[str]] | None) -> str | None:
+    """The country of a postal address from its markers (country names, postcode styles)."""
+    text = address.lower()[-200:]  # the country is at the end of an address
+    for country, words in (markers or {}).items():
+        pattern = _keyword_pattern(tuple(words or ()))
+        if pattern is not None and pattern.search(text):
+            return country
+    return None
 
 
 def score(weights: dict[str, float], feats: dict[str, float]) -> float:
     """Weighted sum of features (``base`` is a constant term)."""
-    total = 0.0
+    return sum(c for _, c in contributions(weights, feats))
+
+
+def contributions(weights: dict[str, float], feats: dict[str, float]) -> list[tuple[str, float]]:
+    """(feature, weight x value) for every weighted feature that is present."""
+    out = []
     for name, weight in (weights or {}).items():
-        total += float(weight) * (1.0 if name == "base" else feats.get(name, 0.0))
-    return total
+        value = 1.0 if name == "base" else feats.get(name, 0.0)
+        if value:
+            out.append((name, float(weight) * value))
+    return out
 
 
 def best(scores: dict[str, float]) -> tuple[str, float, float]:
@@ -137,25 +273,135 @@ def best(scores: dict[str, float]) -> tuple[str, float, float]:
     return top, top_score, top_score - runner
 
 
+@lru_cache(maxsize=32)
+def _industry_index(
+    entries: tuple[tuple[str, str, float], ...],
+) -> tuple[re.Pattern | None, dict[str, list[tuple[str, float]]]]:
+    # One alternation over every industry keyword: one linear pass per text.
+    index: dict[str, list[tuple[str, float]]] = {}
+    for word, industry, weight in entries:
+        index.setdefault(word, []).append((industry, weight))
+    return _keyword_pattern(tuple(index)), index
+
+
+@lru_cache(maxsize=32)
+def _glued_words(words: tuple[str, ...]) -> list[tuple[str, str]]:
+    # "food bank" -> "foodbank" as it would appear in a domain name; longest first.
+    glued = [(w.replace(" ", "").replace("-", ""), w) for w in words]
+    return sorted(glued, key=lambda pair: -len(pair[0]))
+
+
+def _industry_entries(rules: dict[str, Any]) -> tuple[tuple[str, str, float], ...]:
+    weak = float(rules.get("weak_keyword_weight", 0.3))
+    entries = []
+    for industry, spec in (rules.get("industries") or {}).items():
+        spec = spec or {}
+        for key, default in (("keywords", 1.0), ("weak_keywords", weak)):
+            words = spec.get(key) or []
+            pairs = words.items() if isinstance(words, dict) else ((w, default) for w in words)
+            for word, weight in pairs:
+                if word:
+                    entries.append((str(word).lower(), str(industry), float(weight)))
+    return tuple(entries)
+
+
+def industry_evidence(
+    signals: dict[str, Any], feats: dict[str, float], rules: dict[str, Any]
+) -> tuple[dict[str, float], dict[str, list[tuple[str, float]]]]:
+    """Each industry's score and the (signal, points) that made it.
+
+    A keyword counts by where it is found (``industry_sources``): in the
+    sender's name or company line, inside its domain name, in the share of
+    sampled messages that mention it (what a sender keeps talking about is
+    what it sells; a topic mentioned once is not), and in its own link paths.
+    """
+    sources = {"identity": 3.0, "domain": 2.0, "text": 1.5, "links": 1.0}
+    sources.update(rules.get("industry_sources") or {})
+    pattern, index = _industry_index(_industry_entries(rules))
+    found: dict[str, list[tuple[str, float]]] = {}
+
+    def add(word: str, label: str, amount: float) -> None:
+        for industry, weight in index.get(word, ()):
+            found.setdefault(industry, []).append((label, weight * amount))
+
+    if pattern is not None:
+        named = set(pattern.findall(_identity_text(signals)))
+        for word in named:
+            add(word, f"name={word}", float(sources["identity"]))
+        # Inside the domain name ("bloomfitness"): words glued together, longest first,
+        # and a word inside a longer match ("care" in "skincare") does not count again.
+        min_chars = int(rules.get("industry_domain_min_chars", 4))
+        in_domain: list[str] = []
+        taken: list[str] = []
+        for label in _domain_labels(signals):
+            for glued, word in _glued_words(tuple(index)):
+                if (
+                    len(glued) >= min_chars
+                    and glued in label
+                    and not any(glued in longer for longer in taken)
+                ):
+                    in_domain.append(word)
+                    taken.append(glued)
+        for word in in_domain:
+            if word not in named:  # the name and the domain usually say the same thing
+                add(word, f"domain={word}", float(sources["domain"]))
+        messages = signals.get("messages") or []
+        counts: Counter[str] = Counter()
+        for message in messages:
+            counts.update(set(pattern.findall(_message_text(message))))
+        for cta in signals.get("cta_texts") or []:
+            counts.update(set(pattern.findall(str(cta).lower()[:200])) - set(counts))
+        for word, hits in counts.items():
+            share = min(1.0, hits / max(1, len(messages)))
+            add(word, f"text={word}", float(sources["text"]) * share)
+        paths = " ".join(str(w) for w in signals.get("link_words") or []).replace("-", " ")
+        for word in set(pattern.findall(paths.lower()[:MAX_TEXT_CHARS])):
+            add(word, f"links={word}", float(sources["links"]))
+    scores: dict[str, float] = {}
+    for industry, spec in (rules.get("industries") or {}).items():
+        parts = found.get(str(industry), [])
+        parts += [
+            (_label(f), c) for f, c in contributions((spec or {}).get("features") or {}, feats)
+        ]
+        found[str(industry)] = parts
+        scores[str(industry)] = sum(c for _, c in parts)
+    return scores, found
+
+
 def industry_scores(
     signals: dict[str, Any], feats: dict[str, float], rules: dict[str, Any]
 ) -> dict[str, float]:
-    """Each industry's score from keyword hits (capped per keyword) and features."""
-    text = " \n ".join(
-        [_sender_text(signals)] + [_message_text(m) for m in signals.get("messages") or []]
-    )
-    cap = int(rules.get("industry_keyword_cap", 3))
-    scores: dict[str, float] = {}
-    for industry, spec in (rules.get("industries") or {}).items():
-        spec = spec or {}
-        total = 0.0
-        for word in spec.get("keywords") or []:
-            pattern = _keyword_pattern((word,))
-            if pattern is not None:
-                total += min(cap, len(pattern.findall(text)))
-        total += score(spec.get("features") or {}, feats)
-        scores[industry] = total
-    return scores
+    """Each industry's score (see :func:`industry_evidence`)."""
+    return industry_evidence(signals, feats, rules)[0]
+
+
+def _label(feature: str) -> str:
+    # "offer:discount" -> "offer=discount": the UI shows "guessed from: offer=discount".
+    return feature.replace(":", "=", 1)
+
+
+def _top_signals(parts: list[tuple[str, float]], limit: int = 4) -> list[str]:
+    ranked = sorted((p for p in parts if p[1] > 0 and p[0] != "base"), key=lambda p: -p[1])
+    out: list[str] = []
+    for label, _ in ranked:
+        if label not in out:
+            out.append(label)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def confidence(top_score: float, margin: float, full_at: float = 4.0) -> float:
+    """0.15-0.95: high only when the winner has strong evidence and a clear lead.
+
+    ``full_at`` is the score at which the evidence counts as strong; a winner
+    by default (few or no signals) stays near the floor.
+    """
+    if top_score <= 0:
+        return 0.15
+    clarity = min(1.0, max(0.0, margin) / top_score)
+    strength = min(1.0, top_score / max(full_at, 1e-9))
+    return round(0.15 + 0.8 * strength * (0.35 + 0.65 * clarity), 2)
 
 
 def classify_sender(
@@ -163,20 +409,63 @@ def classify_sender(
 ) -> dict[str, Any]:
     """A full classification (the ``Classification`` fields) for one sender's signals.
 
-    ``corrections`` (the user's overrides, newest first) that name this sender
-    are applied, so a retrained heuristic agrees with the user.
+    ``evidence`` says, per decided dimension, its own confidence and the
+    signals that weighed most. ``corrections`` (the user's overrides, newest
+    first) that name this sender are applied, so a retrained heuristic agrees
+    with the user.
     """
     feats = features(signals, rules)
-    intent, intent_score, margin = best(
-        {name: score(weights, feats) for name, weights in (rules.get("intents") or {}).items()}
+    full_at = rules.get("confidence_full_at") or {}
+
+    intent_parts = {
+        name: contributions(weights, feats)
+        for name, weights in (rules.get("intents") or {}).items()
+    }
+    intent, intent_score, intent_margin = best(
+        {k: sum(c for _, c in v) for k, v in intent_parts.items()}
     )
-    ind_scores = industry_scores(signals, feats, rules)
-    industry, industry_score, _ = best(ind_scores)
+    intent_conf = confidence(intent_score, intent_margin, float(full_at.get("sender_intent", 4)))
+
+    ind_scores, ind_parts = industry_evidence(signals, feats, rules)
+    industry, industry_score, industry_margin = best(ind_scores)
+    industry_conf = confidence(industry_score, industry_margin, float(full_at.get("industry", 6)))
     if industry_score < float(rules.get("industry_min_score", 2)):
-        industry = "Other"
-    size, _, _ = best(
-        {name: score(weights, feats) for name, weights in (rules.get("sizes") or {}).items()}
-    )
+        # Too little evidence for any industry: say so rather than guess.
+        industry, industry_conf = "Other", 0.15
+    size_parts = {
+        name: contributions(weights, feats) for name, weights in (rules.get("sizes") or {}).items()
+    }
+    size, size_score, size_margin = best({k: sum(c for _, c in v) for k, v in size_parts.items()})
+    size_conf = confidence(size_score, size_margin, float(full_at.get("company_size_estimate", 4)))
+
+    weights = rules.get("confidence_weights") or {
+        "sender_intent": 0.5,
+        "industry": 0.25,
+        "company_size_estimate": 0.25,
+    }
+    per_dimension = {
+        "sender_intent": intent_conf,
+        "industry": industry_conf,
+        "company_size_estimate": size_conf,
+    }
+    total_weight = sum(float(w) for w in weights.values()) or 1.0
+    overall = sum(per_dimension.get(k, 0) * float(w) for k, w in weights.items()) / total_weight
+    # One or two messages are little to go on, however clear they look.
+    sampled = int(signals.get("messages_sampled") or len(signals.get("messages") or []))
+    overall *= min(1.0, 0.6 + 0.1 * sampled)
+    evidence = {
+        "sender_intent": {"confidence": intent_conf, "signals": _top_signals(intent_parts[intent])},
+        "industry": {
+            "confidence": industry_conf,
+            "signals": _top_signals(ind_parts.get(industry, [])) if industry != "Other" else [],
+        },
+        "company_size_estimate": {
+            "confidence": size_conf,
+            "signals": [_label(s) for s in _top_signals(size_parts[size])],
+        },
+        "messages_sampled": sampled,
+    }
+    evidence["sender_intent"]["signals"] = [_label(s) for s in evidence["sender_intent"]["signals"]]
     result = {
         "industry": industry,
         "company_size_estimate": size,
@@ -189,13 +478,16 @@ def classify_sender(
         "partner_program_detected": feats.get("link:partner_program", 0) > 0
         or feats.get("kw:partner", 0) >= 0.5,
         "renewal_signal_detected": feats.get("entity:renewal", 0) > 0,
-        "confidence": confidence(intent_score, margin),
+        "confidence": round(max(0.05, min(0.95, overall)), 2),
+        "evidence": evidence,
     }
     for correction in corrections or []:
         if correction.get("sender_domain") == signals.get("sender_domain"):
             field = correction.get("field_name")
             if field in result and field not in _applied(corrections, correction):
                 result[field] = correction.get("corrected_value")
+                if isinstance(evidence.get(field), dict):
+                    evidence[field] = {"confidence": 1.0, "signals": ["your correction"]}
     return result
 
 
@@ -208,15 +500,6 @@ def _applied(corrections: list[dict], current: dict) -> set[str]:
         if c.get("sender_domain") == current.get("sender_domain"):
             seen.add(c.get("field_name"))
     return seen
-
-
-def confidence(top_score: float, margin: float) -> float:
-    """0.3-0.95: higher when the winning intent scored well and clearly."""
-    if top_score <= 0:
-        return 0.3
-    clarity = min(1.0, margin / max(top_score, 1e-9))
-    strength = min(1.0, top_score / 4.0)
-    return round(0.3 + 0.65 * (0.5 * clarity + 0.5 * strength), 2)
 
 
 def sophistication(signals: dict[str, Any], feats: dict[str, float], rules: dict[str, Any]) -> int:

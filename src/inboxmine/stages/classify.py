@@ -46,6 +46,10 @@ TEMPLATE = "classify"
 MAX_CONSECUTIVE_TRANSPORT_FAILURES = 3
 RETRAIN_CORRECTIONS = 10
 MAX_ENTITIES_PER_MESSAGE = 30
+#: Bounds of the stored evidence (dimensions, signals per dimension, characters per signal).
+MAX_EVIDENCE_KEYS = 12
+MAX_EVIDENCE_SIGNALS = 6
+MAX_EVIDENCE_CHARS = 120
 
 
 def _table(name: str):
@@ -87,7 +91,11 @@ def execute(ctx: StageContext) -> None:
         variables = {
             "sender_domain": sender_domain,
             "signals": build_signals(
-                sender_domain, sample, len(candidates), settings.ai.max_body_chars
+                sender_domain,
+                sample,
+                len(candidates),
+                settings.ai.max_body_chars,
+                all_messages=candidates,
             ),
             "emails": render_emails(sample, settings.ai.max_body_chars),
             "corrections": few_shot or "none",
@@ -238,6 +246,11 @@ CONTENT_COLUMNS = (
     "has_personalization",
     "has_physical_address",
     "template_complexity_score",
+    # Who the sender is: the footer's company line and address, the signature.
+    "preheader_text",
+    "footer_text",
+    "physical_address_text",
+    "signature_block",
 )
 ENTITY_COLUMNS = (
     "entity_type",
@@ -319,6 +332,7 @@ def store_classification(
 ) -> None:
     """Write one sender's answer to its messages (overrides applied) and refresh its rollup."""
     values = answer_values(answer)
+    evidence = compact_evidence(answer.get("evidence"))
     now = utcnow()
     rows = []
     for message_id in message_ids:
@@ -334,6 +348,7 @@ def store_classification(
                 **provenance,
                 "has_override": has_override,
                 "original_values": originals or None,
+                "evidence": evidence,
                 "classified_at": now,
             }
         )
@@ -345,6 +360,36 @@ def store_classification(
 
 def answer_values(answer: dict[str, Any]) -> dict[str, Any]:
     return {field: answer.get(field) for field in DIMENSION_FIELDS}
+
+
+def compact_evidence(evidence: Any) -> dict[str, Any] | None:
+    """The answer's evidence, bounded: a model may answer with anything here.
+
+    Keeps the dimensions' ``confidence`` and up to ``MAX_EVIDENCE_SIGNALS``
+    short signal strings each; other shapes are cut to short strings.
+    """
+    if not isinstance(evidence, dict) or not evidence:
+        return None
+    out: dict[str, Any] = {}
+    for key, value in list(evidence.items())[:MAX_EVIDENCE_KEYS]:
+        key = str(key)[:64]
+        if isinstance(value, dict):
+            item: dict[str, Any] = {}
+            if isinstance(value.get("confidence"), int | float):
+                item["confidence"] = round(max(0.0, min(1.0, float(value["confidence"]))), 2)
+            signals = value.get("signals")
+            if isinstance(signals, list):
+                item["signals"] = [
+                    str(s)[:MAX_EVIDENCE_CHARS] for s in signals[:MAX_EVIDENCE_SIGNALS]
+                ]
+            out[key] = item
+        elif isinstance(value, bool | int | float) or value is None:
+            out[key] = value
+        elif isinstance(value, list):
+            out[key] = [str(s)[:MAX_EVIDENCE_CHARS] for s in value[:MAX_EVIDENCE_SIGNALS]]
+        else:
+            out[key] = str(value)[:MAX_EVIDENCE_CHARS]
+    return out
 
 
 def refresh_sender(
@@ -402,6 +447,7 @@ def refresh_sender(
             **provenance,
             has_override=has_override,
             original_values=originals or None,
+            evidence=newest.get("evidence"),
             classified_at=newest["classified_at"],
             message_count=len(stored),
             sample_message_ids=sample_ids

@@ -45,6 +45,9 @@ def _provenance_columns() -> list[Column]:
         # {field: value the model gave} for every overridden field, so an
         # override can be removed or audited without reclassifying.
         Column("original_values", JSON),
+        # Which signals decided the answer and how sure each dimension is:
+        # {dimension: {"confidence": 0.7, "signals": ["offer=renewal", "esp=stripe"]}}.
+        Column("evidence", JSON),
         Column("pipeline_run_id", Integer),
         Column("classified_at", UTCDateTime(), nullable=False),
     ]
