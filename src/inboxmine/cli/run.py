@@ -80,6 +80,9 @@ def run(
         if record["items_failed"]:
             line += f" ({record['items_failed']} failed: `inboxmine runs show {run_id}`)"
         console.print(line, markup=False, highlight=False)
+        # What the stage decided on its own (engage: daily cap, bypasses, skips).
+        for note in (record.get("parameters") or {}).get("notes") or []:
+            console.print(f"  note: {note}", markup=False, highlight=False)
     if not ok:
         failed = next(
             ledger.get_run(engine, r)
