@@ -51,7 +51,7 @@ def test_the_heuristic_classifier_gets_intent_industry_and_size_right_on_the_dem
     industry = accuracy("industry", "industry")
     size = accuracy("company_size_estimate", "company_size")
     print(f"heuristic on demo: intent {intent:.2f}, industry {industry:.2f}, size {size:.2f}")
-    # Measured here (900 messages): intent 0.85, industry 0.81, size 0.86 (2,000: 0.89, 0.82, 0.85).
+    # Measured here (900 messages): intent 0.85, industry 0.80, size 0.86 (2,000: 0.89, 0.81, 0.85).
     assert intent >= 0.8
     assert industry >= 0.72
     assert size >= 0.72

@@ -275,12 +275,12 @@ def best(scores: dict[str, float]) -> tuple[str, float, float]:
 
 @lru_cache(maxsize=32)
 def _industry_index(
-    entries: tuple[tuple[str, str, float], ...],
-) -> tuple[re.Pattern | None, dict[str, list[tuple[str, float]]]]:
+    entries: tuple[tuple[str, str, float, bool], ...],
+) -> tuple[re.Pattern | None, dict[str, list[tuple[str, float, bool]]]]:
     # One alternation over every industry keyword: one linear pass per text.
-    index: dict[str, list[tuple[str, float]]] = {}
-    for word, industry, weight in entries:
-        index.setdefault(word, []).append((industry, weight))
+    index: dict[str, list[tuple[str, float, bool]]] = {}
+    for word, industry, weight, weak in entries:
+        index.setdefault(word, []).append((industry, weight, weak))
     return _keyword_pattern(tuple(index)), index
 
 
@@ -291,17 +291,17 @@ def _glued_words(words: tuple[str, ...]) -> list[tuple[str, str]]:
     return sorted(glued, key=lambda pair: -len(pair[0]))
 
 
-def _industry_entries(rules: dict[str, Any]) -> tuple[tuple[str, str, float], ...]:
-    weak = float(rules.get("weak_keyword_weight", 0.3))
+def _industry_entries(rules: dict[str, Any]) -> tuple[tuple[str, str, float, bool], ...]:
+    weak_weight = float(rules.get("weak_keyword_weight", 0.3))
     entries = []
     for industry, spec in (rules.get("industries") or {}).items():
         spec = spec or {}
-        for key, default in (("keywords", 1.0), ("weak_keywords", weak)):
+        for key, default, weak in (("keywords", 1.0, False), ("weak_keywords", weak_weight, True)):
             words = spec.get(key) or []
             pairs = words.items() if isinstance(words, dict) else ((w, default) for w in words)
             for word, weight in pairs:
                 if word:
-                    entries.append((str(word).lower(), str(industry), float(weight)))
+                    entries.append((str(word).lower(), str(industry), float(weight), weak))
     return tuple(entries)
 
 
@@ -320,14 +320,17 @@ def industry_evidence(
     pattern, index = _industry_index(_industry_entries(rules))
     found: dict[str, list[tuple[str, float]]] = {}
 
-    def add(word: str, label: str, amount: float) -> None:
-        for industry, weight in index.get(word, ()):
-            found.setdefault(industry, []).append((label, weight * amount))
+    def add(word: str, label: str, amount: float, naming: bool = False) -> None:
+        for industry, weight, weak in index.get(word, ()):
+            # A weak word ("shop", "news") is weak in copy, where every sender of
+            # that kind uses it, but not in the sender's own name ("Bookwise Shop").
+            points = max(weight, 1.0) if weak and naming else weight
+            found.setdefault(industry, []).append((label, points * amount))
 
     if pattern is not None:
         named = set(pattern.findall(_identity_text(signals)))
         for word in named:
-            add(word, f"name={word}", float(sources["identity"]))
+            add(word, f"name={word}", float(sources["identity"]), naming=True)
         # Inside the domain name ("bloomfitness"): words glued together, longest first,
         # and a word inside a longer match ("care" in "skincare") does not count again.
         min_chars = int(rules.get("industry_domain_min_chars", 4))
@@ -344,7 +347,7 @@ def industry_evidence(
                     taken.append(glued)
         for word in in_domain:
             if word not in named:  # the name and the domain usually say the same thing
-                add(word, f"domain={word}", float(sources["domain"]))
+                add(word, f"domain={word}", float(sources["domain"]), naming=True)
         messages = signals.get("messages") or []
         counts: Counter[str] = Counter()
         for message in messages:
