@@ -71,3 +71,54 @@ def test_dates_without_a_trigger_phrase_are_not_taken():
 
 def test_words_that_only_look_like_dates_are_not_dates():
     assert dates("Sign up by marketing 2024 or by Mayor Smith") == []
+
+
+# --- promotion deadlines: the end of a sale is a promotion_end, never a renewal
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("Offer valid until March 3, 2026.", date(2026, 3, 3)),
+        ("Sale ends Friday!", date(2026, 1, 16)),
+        ("Hurry - the offer ends Friday at midnight.", date(2026, 1, 16)),
+        ("Your 20% code expires tomorrow", date(2026, 1, 11)),
+        ("Black Friday deals end Monday", date(2026, 1, 12)),
+        # An expiration or deadline in a sentence about a sale.
+        ("Early-bird tickets are 20% off until Friday.", date(2026, 1, 16)),
+        ("Use code SPRING by Sunday for free shipping.", date(2026, 1, 11)),
+        ("Everything in the clearance section: valid through Jan 31", date(2026, 1, 31)),
+    ],
+)
+def test_the_end_of_a_sale_is_a_promotion_end(text, value):
+    assert dates(text) == [("promotion_end", value, True)]
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        # The same words around something the reader pays for keep their kind.
+        ("Your trial offer ends on March 3, 2026.", "expiration"),
+        ("Your plan expires on March 3, 2026 - renew now and get 20% off.", "expiration"),
+        ("Your subscription code expires on March 3, 2026.", "expiration"),
+        # No sale words: an ordinary deadline or expiration.
+        ("Please return the signed contract by March 3, 2026.", "deadline"),
+        ("Your card expires on 03/03/2026", "expiration"),
+    ],
+)
+def test_expirations_of_what_you_pay_for_are_not_promotions(text, kind):
+    assert dates(text) == [(kind, date(2026, 3, 3), True)]
+
+
+def test_sale_words_in_another_sentence_do_not_change_a_renewal():
+    found = dates("Your subscription renews on March 3, 2026. Our spring sale ends Friday.")
+    assert found == [
+        ("renewal", date(2026, 3, 3), True),
+        ("promotion_end", date(2026, 1, 16), True),
+    ]
+
+
+def test_the_sentence_looked_at_is_bounded():
+    # Sale words far before the trigger, with no sentence end between, are not read.
+    text = "20% off " + "x" * 500 + " expires on March 3, 2026"
+    assert dates(text) == [("expiration", date(2026, 3, 3), True)]

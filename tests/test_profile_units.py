@@ -110,3 +110,47 @@ def test_a_vendor_is_recognised_with_the_signals_that_decided():
     )
     assert proposal.relationship_type == "my_vendor" and proposal.confidence >= 0.6
     assert any("vendor-like" in s for s in proposal.signals)
+
+
+def test_promotion_deadlines_never_become_renewal_dates():
+    from datetime import date
+
+    from inboxmine.opportunities.profiles import renewal_dates
+
+    context_rules = load_rules("gems.yaml")["renewal_context"]
+    ahead = date(2026, 3, 20)
+
+    def sender(*entities):
+        return SenderFacts("shop.io", messages=[m(1, 2, entities=list(entities))])
+
+    # First line: stage 3 tells the end of a sale apart.
+    sale = EntityFacts(
+        "date",
+        "sale ends March 20",
+        date_value=ahead,
+        date_kind="promotion_end",
+        context="Our spring subscription box sale ends March 20",
+    )
+    assert renewal_dates(sender(sale), NOW, context_rules) == []
+    # Second line: an expiration stage 3 left untagged, with sale words around it.
+    coupon = EntityFacts(
+        "date",
+        "expires March 20",
+        date_value=ahead,
+        date_kind="expiration",
+        context="Your discount code expires March 20",
+    )
+    assert renewal_dates(sender(coupon), NOW, context_rules) == []
+    plan = EntityFacts(
+        "date",
+        "expires March 20",
+        date_value=ahead,
+        date_kind="expiration",
+        context="Your Pro plan expires March 20",
+    )
+    [found] = renewal_dates(sender(plan), NOW, context_rules)
+    assert (found["date"], found["kind"], found["is_upcoming"]) == (
+        "2026-03-20",
+        "expiration",
+        True,
+    )

@@ -1,4 +1,5 @@
-"""Dates that mean something: renewals, expirations, deadlines, meetings.
+"""Dates that mean something: renewals, expirations, deadlines, meetings, and
+the ends of sales (``promotion_end``), which are never renewals.
 
 A date is taken only where a phrase says what it is ("renews on ...",
 "expires ...", "due by ...", "meeting on ..."). The words right after the
@@ -9,6 +10,11 @@ whole email: that finds dates in every "2 people" and "May I".
 
 ``date_value`` keeps the ISO date whether it is past or future; ``is_future``
 says which, relative to when the message was sent.
+
+A promotion deadline is told apart by its trigger ("sale ends", "offer valid
+until", "code expires") or, for an expiration or deadline, by sale words in
+its sentence ("20% off everything until Friday") - unless that sentence names
+something the reader pays for (plan, subscription, trial, ...).
 """
 
 from __future__ import annotations
@@ -71,6 +77,31 @@ _YEARS_AHEAD = 20
 
 
 @dataclass(frozen=True)
+class PromotionRules:
+    """When a date is the end of a sale (``promotion_end``) rather than what its
+    trigger says (see ``dates.promotion`` in rules/entities.yaml)."""
+
+    words: re.Pattern | None
+    unless: re.Pattern | None
+    kinds: frozenset[str]
+    window: int = 100
+
+    def kind(self, text: str, start: int, end: int, kind: str) -> str:
+        """The kind of the date whose trigger starts at ``start`` and whose date
+        ends at ``end``, judged on the words of its sentence (bounded)."""
+        if kind != "promotion_end" and kind not in self.kinds:
+            return kind
+        sentence = sentence_around(text, start, end, self.window)
+        paid_for = self.unless is not None and self.unless.search(sentence) is not None
+        if kind == "promotion_end":
+            # "your trial offer ends on ...": the end of something paid for.
+            return "expiration" if paid_for else kind
+        if self.words is not None and not paid_for and self.words.search(sentence):
+            return "promotion_end"
+        return kind
+
+
+@dataclass(frozen=True)
 class DateRules:
     """Compiled date rules (see ``dates`` in rules/entities.yaml)."""
 
@@ -79,6 +110,37 @@ class DateRules:
     fillers: re.Pattern
     max_per_message: int
     max_parses: int = 40
+    promotion: PromotionRules | None = None
+
+
+_SENTENCE_END = re.compile(r"[.!?\n]")
+
+
+def sentence_around(text: str, start: int, end: int, window: int) -> str:
+    """The sentence holding ``text[start:end]``, at most ``window`` characters
+    either side of it (a cut at the nearest ``.``, ``!``, ``?`` or line end)."""
+    left = max(0, start - window)
+    before = text[left:start]
+    cuts = [m.end() for m in _SENTENCE_END.finditer(before)]
+    if cuts:
+        left += cuts[-1]
+    right = min(len(text), end + window)
+    after = _SENTENCE_END.search(text, end, right)
+    return text[left : after.start() if after else right]
+
+
+def word_list(words: list) -> re.Pattern | None:
+    """A case-insensitive pattern matching any of ``words`` as whole words
+    (``% off`` matches in ``20% off``); None for an empty list."""
+    parts = []
+    for word in sorted(
+        {str(w).strip().lower() for w in words or [] if str(w).strip()}, key=len, reverse=True
+    ):
+        body = re.escape(word).replace(r"\ ", r"\s{1,3}")
+        prefix = r"(?<![\w-])" if word[0].isalnum() else ""
+        suffix = r"(?![\w-])" if word[-1].isalnum() else ""
+        parts.append(prefix + body + suffix)
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 
 def compile_date_rules(config: dict) -> DateRules:
@@ -98,11 +160,18 @@ def compile_date_rules(config: dict) -> DateRules:
         rf"(?:[\s{punct}]{{0,4}}(?:{word_alt or 'x^'})(?![a-z])){{0,3}}[\s{punct}]{{0,4}}",
         re.IGNORECASE,
     )
+    promo = config.get("promotion") or {}
     return DateRules(
         triggers=triggers,
         kinds=kinds,
         fillers=fillers,
         max_per_message=int(config.get("max_per_message", 30)),
+        promotion=PromotionRules(
+            words=word_list(promo.get("words")),
+            unless=word_list(promo.get("unless")),
+            kinds=frozenset(promo.get("kinds") or ()),
+            window=int(promo.get("window", 100)),
+        ),
     )
 
 
@@ -131,6 +200,8 @@ def find_dates(
         value = parse_date_phrase(shape, base)
         if value is None or not _plausible(value, sent_day):
             continue
+        if rules.promotion is not None:
+            kind = rules.promotion.kind(text, trigger.start(), shape.end(), kind)
         if (kind, value) in seen:
             continue
         seen.add((kind, value))
