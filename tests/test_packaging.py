@@ -21,7 +21,16 @@ def wheel(tmp_path_factory) -> Path:
     except ImportError:
         pytest.skip("the `build` package is not installed (pip install -e '.[dev]')")
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(out),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
@@ -39,7 +48,9 @@ def test_the_wheel_ships_the_data_files(wheel):
         "inboxmine/db/migrations/script.py.mako",
     ):
         assert required in names, f"{required} is missing from the wheel"
-    assert any(n.startswith("inboxmine/db/migrations/versions/") and n.endswith(".py") for n in names)
+    assert any(
+        n.startswith("inboxmine/db/migrations/versions/") and n.endswith(".py") for n in names
+    )
     assert any(n.startswith("inboxmine/ai/prompts/") for n in names)
     assert any(n.startswith("inboxmine/web/templates/") for n in names)
     assert any(n.startswith("inboxmine/web/static/") for n in names)
@@ -48,7 +59,17 @@ def test_the_wheel_ships_the_data_files(wheel):
 def test_the_installed_wheel_runs_the_demo(wheel, tmp_path):
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
         check=True,
         capture_output=True,
     )
@@ -58,13 +79,40 @@ def test_the_installed_wheel_runs_the_demo(wheel, tmp_path):
     env["PYTHONPATH"] = str(target)  # the wheel's copy, not the source tree
     where = subprocess.run(
         [sys.executable, "-c", "import inboxmine; print(inboxmine.__file__)"],
-        cwd=work, env=env, capture_output=True, text=True, check=True,
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert where.stdout.strip().startswith(str(target))
     result = subprocess.run(
-        [sys.executable, "-m", "inboxmine", "demo", "--no-serve", "--messages", "300", "--drafts", "1"],
-        cwd=work, env=env, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "inboxmine",
+            "demo",
+            "--no-serve",
+            "--messages",
+            "300",
+            "--drafts",
+            "1",
+        ],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "the 10 best gems" in result.stdout
+    found = result.stdout.split("gems found:")[1].split("the 10 best gems")[0]
+    for gem_type in (
+        "dormant_warm_thread",
+        "unanswered_ask",
+        "partner_program",
+        "renewal_leverage",
+        "co_marketing",
+    ):
+        assert gem_type in found
     assert (work / "demo-output" / "demo.db").is_file()

@@ -49,8 +49,17 @@ def demo(
         highlight=False,
     )
     result = generate_demo(out_dir, seed=seed, messages=messages)
+    engagement = app.settings.engagement
+    defaults = type(engagement)()
+    # The demo user's own profile, unless you configured yours.
+    persona = {
+        k: v for k, v in result.persona.items() if getattr(engagement, k) == getattr(defaults, k)
+    }
     settings = app.settings.model_copy(
-        update={"me": list(dict.fromkeys([*app.settings.me, *result.me]))}
+        update={
+            "me": list(dict.fromkeys([*app.settings.me, *result.me])),
+            "engagement": engagement.model_copy(update=persona),
+        }
     )
     app._settings = settings
     engine = app.engine()

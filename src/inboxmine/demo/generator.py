@@ -6,7 +6,7 @@ import heapq
 import html
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.header import Header
 from email.utils import format_datetime, formataddr
@@ -35,6 +35,16 @@ class DemoResult:
     truth_path: Path
     message_count: int
     me: list[str]
+    #: Who the demo user is, as `engagement` settings: the planted co-marketing
+    #: partners share this audience, and drafts are signed with this name.
+    persona: dict = field(default_factory=lambda: dict(DEMO_PERSONA))
+
+
+DEMO_PERSONA = {
+    "your_name": "Alex",
+    "your_service": "marketing analytics consulting",
+    "your_audience": "B2B SaaS founders and marketing teams",
+}
 
 
 def _encode(value: str) -> str:
@@ -60,17 +70,29 @@ class Renderer:
         if tag:  # scenario mail renders its greeting
             greet, first, tag = "Hi Alex,", "Alex", None
         spec.personalization = first == "Alex"
-        spec.values = {"greeting": greet, "first": first, "name": spec.sender["name"],
-                       "product": spec.sender.get("product", ""), "year": spec.when.year,
-                       "subject": spec.subject, "campaign": spec.kind}
+        spec.values = {
+            "greeting": greet,
+            "first": first,
+            "name": spec.sender["name"],
+            "product": spec.sender.get("product", ""),
+            "year": spec.when.year,
+            "subject": spec.subject,
+            "campaign": spec.kind,
+        }
         return spec.values
 
     def render(self, spec: MessageSpec) -> tuple[bytes, str | None]:
         rng = self.rng
         sender_domain = spec.sender["domain"]
         from_domain = spec.from_addr.rsplit("@", 1)[-1]
-        ctx = base_ctx(spec.esp_key, sender_domain, spec.when, from_addr=spec.from_addr,
-                       rcpt=spec.to_addr, subject=spec.subject)
+        ctx = base_ctx(
+            spec.esp_key,
+            sender_domain,
+            spec.when,
+            from_addr=spec.from_addr,
+            rcpt=spec.to_addr,
+            subject=spec.subject,
+        )
         ctx["_when"] = spec.when
         mid = spec.message_id
         while mid is None or mid in self.seen_ids:
@@ -82,11 +104,22 @@ class Renderer:
 
         headers: list[tuple[str, str]] = [("X-GM-THRID", thrid), ("X-Gmail-Labels", spec.labels)]
         if spec.outgoing:
-            headers.append(("Received", f"by 2002:a05:{rng.randbytes(2).hex()}:{rng.randbytes(2).hex()[:3]}:b0:0:0:0:0 "
-                                        f"with HTTP; {format_datetime(spec.when)}"))
+            headers.append(
+                (
+                    "Received",
+                    f"by 2002:a05:{rng.randbytes(2).hex()}:{rng.randbytes(2).hex()[:3]}:b0:0:0:0:0 "
+                    f"with HTTP; {format_datetime(spec.when)}",
+                )
+            )
         else:
-            trace, _ = trace_headers(spec.esp_key, spec.sender, ctx, rng, from_domain=from_domain,
-                                     to_alias=spec.to_addr == self.me[-1] and len(self.me) > 1)
+            trace, _ = trace_headers(
+                spec.esp_key,
+                spec.sender,
+                ctx,
+                rng,
+                from_domain=from_domain,
+                to_alias=spec.to_addr == self.me[-1] and len(self.me) > 1,
+            )
             headers += trace
         headers.append(("MIME-Version", "1.0"))
         headers.append(("Date", format_datetime(spec.when)))
@@ -106,7 +139,9 @@ class Renderer:
             body = malformed.BODY_DEFECTS[spec.malformed](spec, rng)
         else:
             if spec.content is not None:
-                r = bodies.marketing(spec.content, self._values(spec), spec.sender, spec.esp_key, ctx, rng)
+                r = bodies.marketing(
+                    spec.content, self._values(spec), spec.sender, spec.esp_key, ctx, rng
+                )
                 link_intents, has_pixel = r.link_intents, r.has_pixel
             elif spec.basic is not None:
                 self._values(spec)
@@ -115,12 +150,19 @@ class Renderer:
                 r = bodies.Rendered(text=spec.text or "", html=None)
                 gmail = spec.esp_key in ("google_workspace", "personal_gmail")
                 if gmail and spec.kind in ("human_thread", "industry_intel") and rng.random() < 0.5:
-                    r.html = ('<div dir="ltr">' + html.escape(r.text).replace("\n", "<br>\n") + "</div>\n")
+                    r.html = (
+                        '<div dir="ltr">' + html.escape(r.text).replace("\n", "<br>\n") + "</div>\n"
+                    )
             pdf = None
             if spec.pdf:
                 pdf = bodies.invoice_pdf(spec.pdf[0], spec.pdf[1], spec.sender["name"])
-            body = bodies.assemble(r, rng, domain=sender_domain, pdf=pdf,
-                                   pdf_name=f"invoice-{spec.pdf[0]}.pdf" if spec.pdf else "invoice.pdf")
+            body = bodies.assemble(
+                r,
+                rng,
+                domain=sender_domain,
+                pdf=pdf,
+                pdf_name=f"invoice-{spec.pdf[0]}.pdf" if spec.pdf else "invoice.pdf",
+            )
         spec.link_intents = link_intents
         spec.values["_pixel"] = has_pixel
 
@@ -160,8 +202,14 @@ def _truth_entry(spec: MessageSpec, me_domain: str) -> dict:
     return entry
 
 
-def generate_demo(out_dir: Path, *, seed: int = 7, messages: int = 2000, now: datetime | None = None,
-                  me: str = "alex@northwind-consulting.com") -> DemoResult:
+def generate_demo(
+    out_dir: Path,
+    *,
+    seed: int = 7,
+    messages: int = 2000,
+    now: datetime | None = None,
+    me: str = "alex@northwind-consulting.com",
+) -> DemoResult:
     """Write ``out_dir/demo.mbox`` and ``out_dir/demo-truth.json``; see SPEC in the package docs."""
     if messages < MIN_MESSAGES:
         raise ValueError(f"messages must be at least {MIN_MESSAGES} (got {messages})")
@@ -187,33 +235,50 @@ def generate_demo(out_dir: Path, *, seed: int = 7, messages: int = 2000, now: da
     esps = catalogue.esps()
     first_date = last_date = None
     with MboxWriter(mbox_path) as mbox, open(truth_path, "w", encoding="utf-8") as truth:
-        truth.write('{"generator": ' + json.dumps({"seed": seed, "now": now.isoformat(), "messages": messages}))
+        truth.write(
+            '{"generator": '
+            + json.dumps({"seed": seed, "now": now.isoformat(), "messages": messages})
+        )
         truth.write(',\n "me": ' + json.dumps(me_list) + ',\n "messages": {')
         sep = "\n  "
         for position, spec in enumerate(stream):
             raw, mid = renderer.render(spec)
-            mbox.write(raw, envelope=f"{1760000000000000000 + position}@xxx",
-                       when=spec.when)
+            mbox.write(raw, envelope=f"{1760000000000000000 + position}@xxx", when=spec.when)
             first_date = first_date or spec.when
             last_date = spec.when
             if spec.malformed:
-                malformed_list.append({"position": position, "message_id": mid, "reason": spec.malformed})
+                malformed_list.append(
+                    {"position": position, "message_id": mid, "reason": spec.malformed}
+                )
             s = bulk_senders.get(spec.sender.get("domain"))
             if s is not None and s["domain"] not in senders and not spec.outgoing:
-                senders[s["domain"]] = {"intent": s["intent"], "industry": s["industry"],
-                                        "company_size": s["size"], "relationship": s["relationship"],
-                                        "esp": esps[s["esp"]]["truth_key"]}
+                senders[s["domain"]] = {
+                    "intent": s["intent"],
+                    "industry": s["industry"],
+                    "company_size": s["size"],
+                    "relationship": s["relationship"],
+                    "esp": esps[s["esp"]]["truth_key"],
+                }
             if mid is not None:
-                truth.write(sep + json.dumps(mid) + ": " + json.dumps(_truth_entry(spec, me_domain)))
+                truth.write(
+                    sep + json.dumps(mid) + ": " + json.dumps(_truth_entry(spec, me_domain))
+                )
                 sep = ",\n  "
         truth.write("\n },\n")
         truth.write(' "senders": ' + json.dumps(senders, indent=1, sort_keys=True) + ",\n")
         truth.write(' "gems": ' + json.dumps(plan.gems, indent=1) + ",\n")
         truth.write(' "negatives": ' + json.dumps(plan.negatives, indent=1) + ",\n")
         truth.write(' "malformed": ' + json.dumps(malformed_list, indent=1) + ",\n")
-        truth.write(' "span": ' + json.dumps({"first": first_date.astimezone(UTC).isoformat() if first_date else None,
-                                               "last": last_date.astimezone(UTC).isoformat() if last_date else None,
-                                               "days": (now - first_date).days if first_date else 0}))
+        truth.write(
+            ' "span": '
+            + json.dumps(
+                {
+                    "first": first_date.astimezone(UTC).isoformat() if first_date else None,
+                    "last": last_date.astimezone(UTC).isoformat() if last_date else None,
+                    "days": (now - first_date).days if first_date else 0,
+                }
+            )
+        )
         truth.write("\n}\n")
         count = mbox.count
     return DemoResult(mbox_path=mbox_path, truth_path=truth_path, message_count=count, me=me_list)
