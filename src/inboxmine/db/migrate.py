@@ -25,11 +25,6 @@ def upgrade(engine: Engine) -> None:
     """Create the database or bring it to the newest schema."""
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn), "heads")
-    # DEVELOPMENT ONLY (removed when the migrations are squashed): tables that
-    # have no migration yet.
-    from inboxmine.db.tables import metadata
-
-    metadata.create_all(engine, checkfirst=True)
 
 
 def current_revisions(engine: Engine) -> set[str]:
