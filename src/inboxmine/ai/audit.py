@@ -255,6 +255,7 @@ def _redacted(request: AIRequest) -> AIRequest:
 # ------------------------------------------------------------------ reading
 
 SORTABLE = ("created_at", "duration_ms", "id")
+#: The columns of a listing: everything but the long prompt and response texts.
 LIST_COLUMNS = (
     "id",
     "created_at",
@@ -278,6 +279,7 @@ def list_calls(
     *,
     stage: str | None = None,
     sender_domain: str | None = None,
+    sender_contains: bool = False,
     model_used: str | None = None,
     run_id: int | None = None,
     status: str | None = None,
@@ -285,16 +287,26 @@ def list_calls(
     descending: bool = True,
     limit: int = 50,
     offset: int = 0,
+    full: bool = False,
 ) -> tuple[int, list[dict[str, Any]]]:
-    """(total matching, one page of calls without the long text columns)."""
+    """(total matching, one page of AI calls) - the one query of the CLI and the web.
+
+    ``sender_domain`` matches exactly, or with ``sender_contains`` as an
+    any-case substring (the web's search box); ``full`` adds the prompts and
+    responses to each row (the AI Inspector shows them).
+    """
     from sqlalchemy import func, select
+
+    from inboxmine.db.search import contains
 
     if sort not in SORTABLE:
         raise ValueError(f"cannot sort AI calls by {sort!r}: choose {', '.join(SORTABLE)}")
     conditions = []
     if stage:
         conditions.append(ai_audit_log.c.stage == stage)
-    if sender_domain:
+    if sender_domain and sender_contains:
+        conditions.append(contains(engine, ai_audit_log.c.sender_domain, sender_domain))
+    elif sender_domain:
         conditions.append(ai_audit_log.c.sender_domain == sender_domain.lower())
     if model_used:
         conditions.append(ai_audit_log.c.model_used == model_used)
@@ -303,14 +315,11 @@ def list_calls(
     if status:
         conditions.append(ai_audit_log.c.status == status)
     column = ai_audit_log.c[sort]
-    order = [column.desc() if descending else column.asc(), ai_audit_log.c.id.desc()]
-    query = (
-        select(*[ai_audit_log.c[c] for c in LIST_COLUMNS])
-        .where(*conditions)
-        .order_by(*order)
-        .limit(limit)
-        .offset(offset)
-    )
+    order = [column.desc() if descending else column.asc()]
+    if sort != "id":
+        order.append(ai_audit_log.c.id.desc())
+    columns = list(ai_audit_log.c) if full else [ai_audit_log.c[c] for c in LIST_COLUMNS]
+    query = select(*columns).where(*conditions).order_by(*order).limit(limit).offset(offset)
     with engine.connect() as conn:
         total = conn.execute(
             select(func.count()).select_from(ai_audit_log).where(*conditions)

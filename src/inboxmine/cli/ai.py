@@ -14,6 +14,8 @@ ai_log_app = typer.Typer(
     invoke_without_command=True,
 )
 STATUSES = ("ok", "error", "cache_hit")
+#: Left out of the listing's table (long or rarely useful): --json and `show` have them.
+TABLE_LEAVES_OUT = ("prompt_version", "attempts", "error")
 
 
 @ai_log_app.callback()
@@ -34,7 +36,7 @@ def list_ai_calls(
     """List AI calls (default: newest first)."""
     if ctx.invoked_subcommand is not None:
         return
-    from inboxmine.ai.audit import list_calls
+    from inboxmine.ai.audit import LIST_COLUMNS, list_calls
 
     if status and status not in STATUSES:
         fail(f"unknown status {status!r}: choose one of {', '.join(STATUSES)}")
@@ -59,19 +61,7 @@ def list_ai_calls(
         console.print("no AI calls recorded yet: run `inboxmine run classify`", markup=False)
         return
     print_table(
-        [
-            "id",
-            "created_at",
-            "pipeline_run_id",
-            "stage",
-            "sender_domain",
-            "model_used",
-            "status",
-            "prompt_template",
-            "duration_ms",
-            "tokens_in",
-            "tokens_out",
-        ],
+        [c for c in LIST_COLUMNS if c not in TABLE_LEAVES_OUT],
         rows,
         title=f"AI calls ({len(rows)} of {total})",
         formatters={"created_at": fmt_time},

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, Select, and_, func, or_, select, update
 
 from inboxmine.db.engine import write_tx
+from inboxmine.db.search import contains
 from inboxmine.db.tables.ingest import messages
 from inboxmine.db.tables.ledger import item_errors, pipeline_runs
 from inboxmine.db.types import utcnow
@@ -190,19 +191,6 @@ def _page(engine: Engine, query: Select, limit: int, offset: int) -> tuple[int, 
     return total, rows
 
 
-AUDIT_LIST_COLUMNS = (
-    "id",
-    "pipeline_run_id",
-    "stage",
-    "sender_domain",
-    "model_used",
-    "status",
-    "prompt_template",
-    "duration_ms",
-    "created_at",
-)
-
-
 def ai_audit_page(
     engine: Engine,
     stage: str | None = None,
@@ -213,33 +201,29 @@ def ai_audit_page(
     offset: int = 0,
     full: bool = False,
 ) -> tuple[int, list[dict]]:
-    """Audited AI calls, newest first, filtered; ``full`` adds prompts and responses."""
-    audit = table("ai_audit_log")
-    if audit is None:
-        return 0, []
-    cols = list(audit.c) if full else [audit.c[c] for c in AUDIT_LIST_COLUMNS if c in audit.c]
-    conditions = []
-    if stage:
-        conditions.append(audit.c.stage == stage)
-    if sender_domain:
-        conditions.append(_contains(engine, audit.c.sender_domain, sender_domain))
-    if model:
-        conditions.append(audit.c.model_used == model)
-    if run_id is not None:
-        conditions.append(audit.c.pipeline_run_id == run_id)
-    query = select(*cols).order_by(audit.c.id.desc())
-    if conditions:
-        query = query.where(and_(*conditions))
-    return _page(engine, query, limit, offset)
+    """Audited AI calls, newest first, filtered (``sender_domain`` as a substring);
+    ``full`` adds prompts and responses. The query is the CLI's (``ai.audit``)."""
+    from inboxmine.ai.audit import list_calls
+
+    return list_calls(
+        engine,
+        stage=stage,
+        sender_domain=sender_domain,
+        sender_contains=True,
+        model_used=model,
+        run_id=run_id,
+        sort="id",
+        limit=limit,
+        offset=offset,
+        full=full,
+    )
 
 
 def ai_audit_entry(engine: Engine, audit_id: int) -> dict | None:
-    audit = table("ai_audit_log")
-    if audit is None:
-        return None
-    with engine.connect() as conn:
-        row = conn.execute(select(audit).where(audit.c.id == audit_id)).mappings().first()
-    return dict(row) if row else None
+    """One AI call in full, or None."""
+    from inboxmine.ai.audit import get_call
+
+    return get_call(engine, audit_id)
 
 
 def distinct_values(engine: Engine, table_name: str, column: str, limit: int = 100) -> list[str]:
@@ -265,20 +249,6 @@ MESSAGE_LIST_COLUMNS = (
 )
 
 
-def _like(text: str) -> str:
-    """A user's search text as a LIKE pattern body (wildcards taken literally)."""
-    return text.strip().lower()[:200].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _contains(engine: Engine, column, text: str):
-    """``column`` contains ``text``, any case: SQLite's LIKE ignores ASCII case by
-    itself (no lower() per row), PostgreSQL needs ILIKE."""
-    pattern = f"%{_like(text)}%"
-    if engine.dialect.name == "sqlite":
-        return column.like(pattern, escape="\\")
-    return column.ilike(pattern, escape="\\")
-
-
 def messages_page(
     engine: Engine,
     q: str | None = None,
@@ -293,7 +263,7 @@ def messages_page(
         conditions.append(
             or_(
                 *(
-                    _contains(engine, messages.c[c], q)
+                    contains(engine, messages.c[c], q)
                     for c in ("subject", "from_address", "from_name")
                 )
             )
