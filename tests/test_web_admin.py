@@ -277,5 +277,13 @@ def test_editing_a_draft_in_the_admin_keeps_the_ai_text(client, engine):
     with engine.connect() as conn:
         row = conn.execute(select(drafts).where(drafts.c.id == draft_id)).mappings().one()
     assert row["body_text"] == "My body" and row["status"] == "approved"
-    if "original_text" in drafts.c:
-        assert row["original_text"] == {"subject_line": "AI subject", "body_text": "AI body"}
+    assert row["original_text"] == {"subject_line": "AI subject", "body_text": "AI body"}
+    assert row["sent_at"] is None
+
+    response = client.post(
+        f"/admin/drafts/edit/{draft_id}", data=form | {"status": "sent"}, follow_redirects=False
+    )
+    assert response.status_code == 302
+    with engine.connect() as conn:
+        row = conn.execute(select(drafts).where(drafts.c.id == draft_id)).mappings().one()
+    assert row["status"] == "sent" and row["sent_at"] is not None

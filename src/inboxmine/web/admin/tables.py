@@ -682,6 +682,18 @@ class InboxModelView(ModelView):
             data["domain"] = data["domain"].strip().lower()
         if self.spec.identity == "drafts" and not is_created:
             self._keep_original_draft(data, model, columns)
+            self._stamp_sent(data, model)
+
+    @staticmethod
+    def _stamp_sent(data: dict, model: Any) -> None:
+        """Like `inboxmine drafts set-status`: sent stamps sent_at once; back to draft clears it."""
+        from inboxmine.db.types import utcnow
+
+        status = data.get("status")
+        if status == "sent" and getattr(model, "sent_at", None) is None:
+            data["sent_at"] = utcnow()
+        elif status in ("draft", "approved"):
+            data["sent_at"] = None
 
     def _keep_original_draft(self, data: dict, model: Any, columns) -> None:
         """Like `inboxmine drafts edit`: the first edit keeps the AI's own text."""
