@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import typer
@@ -51,8 +52,41 @@ for _module in COMMAND_MODULES:
 
 
 def main() -> None:
+    """Run the command line; any failure ends in one clear line on stderr."""
     try:
         app()
     except ConfigError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(2)
+        _error(str(exc), 2)
+    except KeyboardInterrupt:
+        _error("interrupted (Ctrl-C)", 130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if os.environ.get("INBOXMINE_DEBUG"):
+            raise
+        _error(describe_error(exc), 1)
+
+
+def describe_error(exc: Exception) -> str:
+    """What went wrong, in words a user can act on."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+    if isinstance(exc, NoSuchModuleError | ArgumentError):
+        return (
+            f"the database URL is not valid ({exc}): use sqlite:///FILE or "
+            "postgresql://USER@HOST/DB in --db or INBOXMINE_DATABASE_URL"
+        )
+    if isinstance(exc, OperationalError):
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        return (
+            f"cannot use the database: {reason} - check --db / INBOXMINE_DATABASE_URL "
+            "(the folder of a SQLite file must exist; a PostgreSQL server must be running)"
+        )
+    return (
+        f"{exc.__class__.__name__}: {exc} "
+        "(set INBOXMINE_DEBUG=1 to see where it happened, and please report it)"
+    )
+
+
+def _error(message: str, code: int) -> None:
+    err_console.print("[bold red]error:[/] ", end="", highlight=False)
+    err_console.print(message, markup=False, highlight=False, soft_wrap=True)
+    sys.exit(code)
