@@ -5,7 +5,13 @@ import json
 import pytest
 from tests.test_ai_fakeserver import FakeAIServer, free_port, last_user_text
 
-from inboxmine.ai.errors import AITimeout, InvalidAnswer, ProviderUnavailable, RateLimited
+from inboxmine.ai.errors import (
+    AITimeout,
+    InvalidAnswer,
+    ProviderError,
+    ProviderUnavailable,
+    RateLimited,
+)
 from inboxmine.ai.providers.anthropic import AnthropicProvider
 from inboxmine.ai.providers.base import AIRequest, parse_answer
 from inboxmine.ai.providers.openai_compat import OpenAICompatProvider
@@ -167,6 +173,31 @@ def test_a_missing_ollama_model_says_how_to_pull_it():
     server = FakeAIServer("openai", default=missing)
     with server, pytest.raises(ProviderUnavailable, match="ollama pull llama3.1"):
         make_provider("openai", server.url).complete(request())
+
+
+@pytest.mark.parametrize(
+    ("wire", "variable"),
+    [("openai", "INBOXMINE_AI__OPENAI_API_KEY"), ("anthropic", "INBOXMINE_AI__ANTHROPIC_API_KEY")],
+)
+def test_a_refused_key_names_the_setting_to_fix_and_is_not_retried(wire, variable):
+    refused = {"status": 401, "body": {"error": {"message": "invalid x-api-key"}}}
+    with (
+        FakeAIServer(wire, default=refused) as server,
+        pytest.raises(ProviderUnavailable) as caught,
+    ):
+        make_provider(wire, server.url).complete(request())
+    assert len(server.requests) == 1
+    assert f"refused the API key (401): set a valid {variable}" in str(caught.value)
+
+
+@pytest.mark.parametrize("wire", WIRES)
+def test_a_rejected_request_quotes_the_provider_and_is_not_retried(wire):
+    bad = {"status": 400, "body": {"error": {"message": "max_tokens is too large"}}}
+    with FakeAIServer(wire, default=bad) as server, pytest.raises(ProviderError) as caught:
+        make_provider(wire, server.url).complete(request())
+    assert len(server.requests) == 1
+    assert "rejected the request (HTTP 400)" in str(caught.value)
+    assert "max_tokens is too large" in str(caught.value)
 
 
 def test_a_draft_answer_accepts_common_key_names():

@@ -11,7 +11,14 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
 
-from inboxmine.ai.errors import AIError, AITimeout, InvalidAnswer, ProviderError, RateLimited
+from inboxmine.ai.errors import (
+    AIError,
+    AITimeout,
+    InvalidAnswer,
+    ProviderError,
+    ProviderUnavailable,
+    RateLimited,
+)
 from inboxmine.ai.schemas import schema_text
 from inboxmine.ai.spec import ModelSpec
 
@@ -156,10 +163,85 @@ class RemoteProvider:
         self.backoff_s = max(0.0, backoff_s)
         self.sleep = sleep
 
+    #: Where the provider answers when ``spec.base_url`` is not set (for messages).
+    default_url = ""
+
+    @property
+    def where(self) -> str:
+        """The provider's address for messages: ``scheme://host:port``."""
+        return origin(self.spec.base_url or self.default_url)
+
     def _send(
         self, system: str, messages: list[dict[str, str]]
     ) -> tuple[str, int | None, int | None]:
         raise NotImplementedError
+
+    def sdk_failure(
+        self,
+        sdk: Any,
+        exc: Exception,
+        *,
+        key_variable: str,
+        timeout_advice: str = "raise ai.timeout_s",
+        not_found_advice: str = "check the name",
+    ) -> AIError:
+        """The error to raise for an exception of an OpenAI-style SDK (``openai``,
+        ``anthropic``: the same exception classes), :class:`Retryable` when worth
+        another try (timeout, 429, 5xx - Anthropic's 529 "overloaded" included).
+
+        ``sdk`` is the SDK module; ``exc`` one of its ``APIConnectionError`` or
+        ``APIStatusError``; the advice strings fill the provider's own hints.
+        """
+        where = self.where
+        if isinstance(exc, sdk.APITimeoutError):
+            return Retryable(
+                AITimeout(
+                    f"the AI provider at {where} did not answer within {self.timeout_s:g} s: "
+                    f"{timeout_advice}, or choose another model with --model"
+                )
+            )
+        if isinstance(exc, sdk.APIConnectionError):
+            return ProviderUnavailable(
+                f"cannot reach the AI provider at {where} ({connection_reason(exc)}): "
+                f"{unreachable_hint(self.spec)}"
+            )
+        status = exc.status_code
+        retry_after = retry_after_seconds(exc.response.headers)
+        if isinstance(exc, sdk.RateLimitError):
+            return Retryable(
+                RateLimited(
+                    f"the AI provider at {where} is rate-limiting requests (429): wait, "
+                    f"lower ai.max_calls_per_run, or choose another model with --model"
+                ),
+                retry_after,
+            )
+        if isinstance(exc, sdk.AuthenticationError):
+            return ProviderUnavailable(
+                f"the AI provider at {where} refused the API key ({status}): set a "
+                f"valid {key_variable}, or choose another model with --model"
+            )
+        if isinstance(exc, sdk.PermissionDeniedError):
+            return ProviderUnavailable(
+                f"the AI provider at {where} denied access to model {self.spec.model!r} "
+                f"({status}): check the key's permissions, or choose another model"
+            )
+        if isinstance(exc, sdk.NotFoundError):
+            return ProviderUnavailable(
+                f"model {self.spec.model!r} was not found at {where} (404): {not_found_advice}, "
+                f"or choose another model with --model"
+            )
+        if status >= 500:
+            return Retryable(
+                ProviderError(
+                    f"the AI provider at {where} failed with HTTP {status}: try again later"
+                ),
+                retry_after,
+            )
+        # Other 4xx are about this request: retrying would not help.
+        return ProviderError(
+            f"the AI provider at {where} rejected the request (HTTP {status}): "
+            f"{_short(exc.message)}"
+        )
 
     def complete(self, request: AIRequest) -> AIResult:
         started = time.monotonic()
@@ -237,6 +319,11 @@ class RemoteProvider:
         raise _with_attempts(
             type(final)(f"{final} (after {tries} attempt{'s' if tries > 1 else ''})"), tries
         ) from None
+
+
+def _short(text: str | None, limit: int = 300) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _with_attempts(exc: AIError, attempts: int) -> AIError:
