@@ -186,3 +186,38 @@ def test_two_runs_writing_at_once_both_complete(engine, settings):
     _, runs = ledger.list_runs(engine)
     assert [r["status"] for r in runs] == ["completed"] * 3
     assert sorted(r["items_processed"] for r in runs) == [300, 300, 300]
+
+
+def test_a_cancelled_run_stops_between_batches_and_says_so(engine, settings, monkeypatch):
+    import inboxmine.runner.tracking as tracking
+
+    for i in range(30):
+        insert_message(engine, subject=f"s{i}")
+    small = settings.model_copy(
+        update={"runner": settings.runner.model_copy(update={"batch_size": 5})}
+    )
+    monkeypatch.setattr(tracking, "PROGRESS_EVERY_S", 0)  # report after every batch
+    calls = []
+
+    def load_then_cancel(conn, ids, ctx):
+        calls.append(ids)
+        if len(calls) == 2:  # the user presses Cancel while batch 2 is loading
+            ledger.request_cancel(engine, ctx.run.run_id)
+        return _load(conn, ids, ctx)
+
+    cancelling = Stage(**{**SHOUT.__dict__, "load": load_then_cancel})
+    monkeypatch.setattr(registry, "stages", lambda: {"metadata": cancelling})
+    ok, [run_id] = run_stages(engine, small, ["metadata"])
+    assert not ok
+    run = ledger.get_run(engine, run_id)
+    assert run["status"] == "failed"
+    assert run["error_message"].startswith("cancelled by the user")
+    assert 5 <= run["items_processed"] < 30
+    # What was done stays done: the next run continues with the rest.
+    monkeypatch.setattr(registry, "stages", lambda: {"metadata": SHOUT})
+    WRITTEN.clear()
+    ok, [run_id] = run_stages(engine, small, ["metadata"])
+    assert (
+        ok
+        and len(WRITTEN) == 30 - ledger.list_runs(engine, status="failed")[1][0]["items_processed"]
+    )
