@@ -80,6 +80,11 @@ def describe_error(exc: Exception) -> str:
             f"cannot use the database: {reason} - check --db / INBOXMINE_DATABASE_URL "
             "(the folder of a SQLite file must exist; a PostgreSQL server must be running)"
         )
+    if "Can't locate revision" in str(exc):
+        return (
+            f"this database's schema is unknown to this version of inboxmine ({exc}): "
+            "it was made by a newer or a development version - upgrade inboxmine, or use a new database"
+        )
     return (
         f"{exc.__class__.__name__}: {exc} "
         "(set INBOXMINE_DEBUG=1 to see where it happened, and please report it)"

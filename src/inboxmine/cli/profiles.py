@@ -230,6 +230,18 @@ def list_exclusions(
     """List exclusions."""
     if ctx.invoked_subcommand is not None:
         return
+    _print_exclusions(ctx, json_out)
+
+
+@exclusions_app.command("list")
+def list_exclusions_command(
+    ctx: typer.Context, json_out: bool = typer.Option(False, "--json", help="print a JSON array")
+) -> None:
+    """List exclusions (the same as plain `inboxmine exclusions`)."""
+    _print_exclusions(ctx, json_out)
+
+
+def _print_exclusions(ctx: typer.Context, json_out: bool) -> None:
     rows = queries.list_exclusions(app_context(ctx).engine())
     if json_out:
         print_json(rows)
@@ -248,10 +260,11 @@ def add_exclusion(
 ) -> None:
     """Exclude a sender from gem detection; its gems expire at the next profile run."""
     try:
-        queries.add_exclusion(app_context(ctx).engine(), domain, reason)
+        app = app_context(ctx)
+        row = queries.add_exclusion(app.engine(), domain, reason, app.settings.rules_dir)
     except queries.InvalidValue as exc:
         fail(str(exc))
-    console.print(f"excluded {domain.lower()}", markup=False, highlight=False)
+    console.print(f"excluded {row['domain']}", markup=False, highlight=False)
 
 
 @exclusions_app.command("remove")

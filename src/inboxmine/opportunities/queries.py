@@ -691,11 +691,24 @@ def list_relationships(
         return [dict(r) for r in conn.execute(query).mappings()]
 
 
-def add_exclusion(engine: Engine, domain: str, reason: str | None = None) -> dict[str, Any]:
-    """Exclude a sender or domain from gem detection (its gems expire at the next run)."""
-    domain = domain.strip().lower()
+def add_exclusion(
+    engine: Engine, domain: str, reason: str | None = None, rules_dir: str | None = None
+) -> dict[str, Any]:
+    """Exclude a sender or domain from gem detection (its gems expire at the next run).
+
+    ``mail.acme.io`` and ``bob@acme.io`` mean the sender ``acme.io``; a free-mail
+    address stays that one person.
+    """
+    from inboxmine.opportunities.relationships import sender_key
+    from inboxmine.rules.loader import load_rules
+
+    freemail = frozenset(load_rules("freemail.yaml", rules_dir).get("domains") or [])
+    entry = domain.strip().lower()
+    domain = sender_key(entry, freemail) if entry else None
     if not domain:
-        raise InvalidValue("the domain is empty: give a domain (acme.io) or an address")
+        raise InvalidValue(
+            f"{entry!r} is not a domain or an address: give a domain (acme.io) or an address"
+        )
     now = utcnow()
     with write_tx(engine) as conn:
         conn.execute(delete(domain_exclusions).where(domain_exclusions.c.domain == domain))
