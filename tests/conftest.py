@@ -73,6 +73,26 @@ def postgres_url(worker_id) -> str | None:
 
 
 @pytest.fixture(scope="session")
+def demo_corpus(tmp_path_factory):
+    """``demo_corpus(seed=7, messages=2000, now=None) -> DemoResult``: a generated
+    demo mailbox, made once per session worker for each (seed, messages, now)
+    and shared by the tests that ask for the same one - treat its files as
+    read-only."""
+    made = {}
+
+    def make(*, seed: int = 7, messages: int = 2000, now=None):
+        from inboxmine.demo import generate_demo
+
+        key = (seed, messages, now)
+        if key not in made:
+            folder = tmp_path_factory.mktemp(f"demo_{seed}_{messages}")
+            made[key] = generate_demo(folder, seed=seed, messages=messages, now=now)
+        return made[key]
+
+    return make
+
+
+@pytest.fixture(scope="session")
 def worker_id(request) -> str:
     return getattr(request.config, "workerinput", {}).get("workerid", "main")
 

@@ -36,3 +36,69 @@ def insert_message(engine, **fields) -> int:
     row.update(fields)
     with write_tx(engine) as conn:
         return int(conn.execute(insert(messages).values(**row)).inserted_primary_key[0])
+
+
+# ------------------------------------------------------------------ demo mailboxes
+
+
+def ingest_demo(engine, demo, *, now=None, triggered_by: str = "cli"):
+    """Import a generated demo mailbox (``DemoResult``) into ``engine`` as the
+    ``ingest`` stage would; the demo user's addresses are the user's own."""
+    from inboxmine.sources.importer import import_messages
+    from inboxmine.sources.mbox import read_mbox
+
+    return import_messages(
+        engine,
+        read_mbox(demo.mbox_path),
+        source_kind="mbox",
+        path=str(demo.mbox_path),
+        my_addresses={a.strip().lower() for a in demo.me if a.strip()},
+        triggered_by=triggered_by,
+        now=now,
+    )
+
+
+def demo_database(engine, settings, demo, stages=(), *, now=None, parameters=None):
+    """Ingest ``demo`` into ``engine`` and run ``stages`` (stage keys) on it.
+
+    Returns ``(settings, run_ids)``: the settings with the demo user as "me",
+    and the ids of the stage runs, which must all have succeeded.
+    """
+    from inboxmine.runner.executor import run_stages
+
+    settings = settings.model_copy(update={"me": list(demo.me)})
+    ingest_demo(engine, demo, now=now)
+    if not stages:
+        return settings, []
+    ok, run_ids = run_stages(engine, settings, list(stages), parameters=parameters)
+    assert ok, f"the stages {list(stages)} failed on the demo mailbox (runs {run_ids})"
+    return settings, run_ids
+
+
+def sqlite_database(template, folder):
+    """``(url, engine)`` of a migrated SQLite database in ``folder``, copied from
+    the session's ``sqlite_template`` (for module-scoped fixtures)."""
+    import shutil
+
+    from inboxmine.db.engine import make_engine
+
+    path = folder / "inboxmine.db"
+    shutil.copy(template, path)
+    url = f"sqlite:///{path}"
+    return url, make_engine(url)
+
+
+def clean_settings(url, **fields):
+    """Settings of a database URL that no ``INBOXMINE_*`` variable of the
+    environment changes (the ``settings`` fixture's isolation, for
+    module-scoped fixtures); ``fields`` are passed to ``load_settings``."""
+    import os
+
+    import pytest
+
+    from inboxmine.config import load_settings
+
+    with pytest.MonkeyPatch.context() as patch:
+        for key in [k for k in os.environ if k.startswith("INBOXMINE_")]:
+            patch.delenv(key)
+        return load_settings(database_url=url, **fields)

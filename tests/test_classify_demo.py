@@ -4,31 +4,21 @@ import json
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
+from tests.helpers import demo_database
 
 from inboxmine.db.tables.ai import ai_audit_log
 from inboxmine.db.tables.classify import ai_classification, sender_classification
-from inboxmine.demo import generate_demo
-from inboxmine.runner.executor import run_stages
-from inboxmine.sources.importer import import_messages
-from inboxmine.sources.mbox import read_mbox
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
 def test_the_heuristic_classifier_gets_intent_industry_and_size_right_on_the_demo_corpus(
-    engine, settings, tmp_path
+    engine, settings, demo_corpus
 ):
-    demo = generate_demo(tmp_path / "demo", seed=7, messages=900, now=NOW)
-    settings = settings.model_copy(update={"me": demo.me})
-    import_messages(
-        engine,
-        read_mbox(demo.mbox_path),
-        source_kind="mbox",
-        path=str(demo.mbox_path),
-        my_addresses=settings.my_addresses,
+    demo = demo_corpus(seed=7, messages=900, now=NOW)
+    settings, run_ids = demo_database(
+        engine, settings, demo, ["metadata", "content", "entities", "classify"]
     )
-    ok, run_ids = run_stages(engine, settings, ["metadata", "content", "entities", "classify"])
-    assert ok
 
     truth = json.loads(demo.truth_path.read_text())["senders"]
     with engine.connect() as conn:

@@ -5,10 +5,8 @@ from collections import Counter
 
 import pytest
 from sqlalchemy import select
-from tests.helpers import insert_message
+from tests.helpers import clean_settings, demo_database, insert_message, sqlite_database
 
-from inboxmine.db.engine import make_engine
-from inboxmine.db.migrate import upgrade
 from inboxmine.db.tables.content import parsed_content
 from inboxmine.db.tables.ingest import messages
 from inboxmine.runner import ledger
@@ -119,27 +117,11 @@ def _score(counts: Counter) -> tuple[float, float]:
 
 
 @pytest.fixture(scope="module")
-def demo_rows(tmp_path_factory):
+def demo_rows(tmp_path_factory, sqlite_template, demo_corpus):
     """A small demo mailbox, ingested and run through stage 2 (SQLite)."""
-    from inboxmine.config import load_settings
-    from inboxmine.demo.generator import generate_demo
-    from inboxmine.sources.importer import import_messages
-    from inboxmine.sources.mbox import read_mbox
-
-    out = tmp_path_factory.mktemp("demo")
-    demo = generate_demo(out, seed=11, messages=400)
-    url = f"sqlite:///{out / 'demo.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    import_messages(
-        engine,
-        read_mbox(demo.mbox_path),
-        source_kind="mbox",
-        path=str(demo.mbox_path),
-        my_addresses=set(demo.me),
-    )
-    ok, _ = run_stages(engine, load_settings(database_url=url, me=demo.me), ["content"])
-    assert ok
+    demo = demo_corpus(seed=11, messages=400)
+    url, engine = sqlite_database(sqlite_template, tmp_path_factory.mktemp("content_demo"))
+    demo_database(engine, clean_settings(url), demo, ["content"])
     with engine.connect() as conn:
         rows = conn.execute(
             select(messages.c.message_id, parsed_content).join(

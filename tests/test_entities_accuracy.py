@@ -8,21 +8,14 @@ consistently (see the stage report).
 """
 
 import json
-import os
 from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
+from tests.helpers import clean_settings, demo_database, sqlite_database
 
-from inboxmine.config import load_settings
-from inboxmine.db.engine import make_engine
-from inboxmine.db.migrate import upgrade
 from inboxmine.db.tables.entities import extracted_entities
 from inboxmine.db.tables.ingest import messages
-from inboxmine.demo import generate_demo
-from inboxmine.runner.executor import run_stages
-from inboxmine.sources.importer import import_messages
-from inboxmine.sources.mbox import read_mbox
 
 NOW = datetime(2026, 5, 4, 15, 30, tzinfo=UTC)
 #: A procurement signal counts as found from this confidence up (a standard
@@ -31,30 +24,16 @@ FOUND = 0.6
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, sqlite_template, demo_corpus):
     """The demo mailbox (2,000 messages: every scenario) through stages 0-3, once."""
-    folder = tmp_path_factory.mktemp("entities_accuracy")
-    result = generate_demo(folder, seed=7, messages=2000, now=NOW)
+    result = demo_corpus(seed=7, messages=2000, now=NOW)
     truth = json.loads(result.truth_path.read_text(encoding="utf-8"))
-    url = f"sqlite:///{folder / 'demo.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    import_messages(
-        engine,
-        read_mbox(result.mbox_path),
-        source_kind="mbox",
-        path=str(result.mbox_path),
-        my_addresses=set(result.me),
+    url, engine = sqlite_database(sqlite_template, tmp_path_factory.mktemp("entities_accuracy"))
+    settings = clean_settings(url)
+    settings = settings.model_copy(
+        update={"entities": settings.entities.model_copy(update={"use_spacy": False})}
     )
-    with pytest.MonkeyPatch.context() as patch:
-        for key in [k for k in os.environ if k.startswith("INBOXMINE_")]:
-            patch.delenv(key)
-        settings = load_settings(database_url=url, me=result.me)
-        settings = settings.model_copy(
-            update={"entities": settings.entities.model_copy(update={"use_spacy": False})}
-        )
-        ok, _ = run_stages(engine, settings, ["metadata", "content", "entities"])
-    assert ok
+    demo_database(engine, settings, result, ["metadata", "content", "entities"])
     with engine.connect() as conn:
         ids = dict(conn.execute(select(messages.c.id, messages.c.message_id)).all())
         sent = dict(conn.execute(select(messages.c.message_id, messages.c.sent_at)).all())

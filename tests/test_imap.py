@@ -8,6 +8,7 @@ import json
 
 import pytest
 from sqlalchemy import func, select
+from tests.helpers import ingest_demo
 from tests.test_imap_server import (  # noqa: F401 (dovecot_fixture is the `dovecot` fixture)
     PASSWORD,
     SENT_FOLDER,
@@ -268,7 +269,7 @@ def test_ingest_imap_command(dovecot, mailbox, db_url, settings):
 
 
 def test_the_demo_mailbox_over_imap_is_stored_and_threaded_like_its_mbox_import(
-    dovecot, monkeypatch, tmp_path, sqlite_template
+    dovecot, monkeypatch, tmp_path, sqlite_template, demo_corpus
 ):
     """The same mail, from an mbox file or from an IMAP server, gives the same
     messages, sent flags and threads (malformed entries included)."""
@@ -277,11 +278,9 @@ def test_the_demo_mailbox_over_imap_is_stored_and_threaded_like_its_mbox_import(
     from inboxmine.config import load_settings
     from inboxmine.db.engine import make_engine
     from inboxmine.db.tables.ingest import threads
-    from inboxmine.demo.generator import generate_demo
-    from inboxmine.sources.importer import import_messages
     from inboxmine.sources.mbox import read_mbox
 
-    demo = generate_demo(tmp_path / "demo", messages=150)
+    demo = demo_corpus(messages=150)
     raws = [m.raw for m in read_mbox(demo.mbox_path) if m.raw]
     user = demo.me[0]  # log in as the demo's owner: the login is one of "me"
     dovecot.append(user, "INBOX", *raws)
@@ -293,10 +292,7 @@ def test_the_demo_mailbox_over_imap_is_stored_and_threaded_like_its_mbox_import(
     monkeypatch.setenv("INBOXMINE_IMAP_PASSWORD", PASSWORD)
     settings = load_settings(database_url="sqlite://", me=demo.me[1:])
 
-    import_messages(
-        engines["mbox"], read_mbox(demo.mbox_path), source_kind="mbox",
-        path=str(demo.mbox_path), my_addresses=set(demo.me),
-    )  # fmt: skip
+    ingest_demo(engines["mbox"], demo)
     result = sync_imap(
         engines["imap"],
         settings,

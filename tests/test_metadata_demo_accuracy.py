@@ -2,32 +2,16 @@
 
 import json
 
-import pytest
 from sqlalchemy import select
+from tests.helpers import demo_database
 
 from inboxmine.db.tables.ingest import messages
 from inboxmine.db.tables.metadata_stage import parsed_metadata, sender_temporal
-from inboxmine.demo.generator import generate_demo
-from inboxmine.runner.executor import run_stages
-from inboxmine.sources.importer import import_messages
-from inboxmine.sources.mbox import read_mbox
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return generate_demo(tmp_path_factory.mktemp("demo"), seed=3, messages=360)
-
-
-def test_esps_and_identities_match_the_planted_truth(engine, settings, demo):
-    import_messages(
-        engine,
-        read_mbox(demo.mbox_path),
-        source_kind="mbox",
-        path=str(demo.mbox_path),
-        my_addresses=set(demo.me),
-    )
-    ok, _ = run_stages(engine, settings, ["metadata"])
-    assert ok
+def test_esps_and_identities_match_the_planted_truth(engine, settings, demo_corpus):
+    demo = demo_corpus(seed=3, messages=360)
+    demo_database(engine, settings, demo, ["metadata"])
     truth = json.loads(demo.truth_path.read_text())["messages"]
     with engine.connect() as conn:
         rows = conn.execute(

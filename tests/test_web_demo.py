@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
+from tests.helpers import demo_database
 from tests.test_web_support import login, make_client
 
 from inboxmine.web.admin.tables import registered_views
@@ -17,21 +18,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def demo_client(settings, engine, tmp_path):
-    demo = pytest.importorskip("inboxmine.demo")
-    from inboxmine.sources.importer import import_messages
-    from inboxmine.sources.mbox import read_mbox
-
-    result = demo.generate_demo(tmp_path / "demo", seed=7, messages=150)
-    settings = settings.model_copy(update={"me": list(result.me)})
-    import_messages(
-        engine,
-        read_mbox(result.mbox_path),
-        source_kind="mbox",
-        path=str(result.mbox_path),
-        my_addresses=settings.my_addresses,
-        triggered_by="cli",
-    )
+def demo_client(settings, engine, demo_corpus):
+    settings, _ = demo_database(engine, settings, demo_corpus(seed=7, messages=150))
     with make_client(settings, engine) as client:
         client.headers["X-CSRF-Token"] = login(client)
         yield client
