@@ -287,3 +287,19 @@ def test_editing_a_draft_in_the_admin_keeps_the_ai_text(client, engine):
     with engine.connect() as conn:
         row = conn.execute(select(drafts).where(drafts.c.id == draft_id)).mappings().one()
     assert row["status"] == "sent" and row["sent_at"] is not None
+
+
+def test_an_exclusion_added_in_the_admin_names_the_sender_like_the_cli(client, engine):
+    from sqlalchemy import select
+
+    form = {
+        "domain": "Mail.Slack.com",
+        "reason": "notifications",
+        "csrf_token": client.headers["X-CSRF-Token"],
+        "save": "Save",
+    }
+    response = client.post("/admin/exclusions/create", data=form, follow_redirects=False)
+    assert response.status_code == 302, response.text[:500]
+    with engine.connect() as conn:
+        domains = [r[0] for r in conn.execute(select(table("domain_exclusions").c.domain))]
+    assert domains == ["slack.com"]

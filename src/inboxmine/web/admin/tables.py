@@ -26,7 +26,7 @@ from inboxmine.opportunities.queries import RELATIONSHIP_TYPES
 from inboxmine.web.models import model_for, table
 
 # A sender identity: a registered domain or a full (free-mail) address.
-SENDER_PATTERN = r"^[a-z0-9._%+\-@]+\.[a-z]{2,63}$"
+SENDER_PATTERN = r"^[A-Za-z0-9._%+\-@]+\.[A-Za-z]{2,63}$"
 OVERRIDE_FIELDS = (
     "industry",
     "company_size_estimate",
@@ -679,7 +679,7 @@ class InboxModelView(ModelView):
         if "updated_at" in columns:
             data["updated_at"] = utcnow()
         if self.spec.identity == "exclusions" and data.get("domain"):
-            data["domain"] = data["domain"].strip().lower()
+            data["domain"] = _exclusion_key(data["domain"])
         if self.spec.identity == "drafts" and not is_created:
             self._keep_original_draft(data, model, columns)
             self._stamp_sent(data, model)
@@ -798,3 +798,17 @@ def make_view(spec: TableView) -> type[ModelView] | None:
 def registered_views() -> list[type[ModelView]]:
     """Every table view whose table exists, in the order of :data:`VIEWS`."""
     return [v for v in (make_view(spec) for spec in VIEWS) if v is not None]
+
+
+def _exclusion_key(entry: str) -> str:
+    """The sender an exclusion names, as `inboxmine exclusions add` reads it."""
+    from inboxmine.opportunities.relationships import sender_key
+    from inboxmine.rules.loader import load_rules
+
+    freemail = frozenset(load_rules("freemail.yaml").get("domains") or [])
+    key = sender_key(entry, freemail)
+    if key is None:
+        raise ValueError(
+            f"{entry!r} is not a domain or an address: give a domain (acme.io) or an address"
+        )
+    return key
