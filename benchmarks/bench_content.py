@@ -17,10 +17,7 @@ prints the top functions of stage 2.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import cProfile
-import email
-import email.policy
 import pstats
 import resource
 import sys
@@ -29,6 +26,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from _common import stdlib_parse
+
 from inboxmine.content.analyze import MessageContent, analyze_content, load_content_rules
 from inboxmine.demo import generate_demo
 from inboxmine.forensics.analyze import analyze as analyze_metadata
@@ -36,14 +35,6 @@ from inboxmine.forensics.analyze import prepare_rules
 from inboxmine.rules.loader import load_rules
 from inboxmine.sources.mbox import read_mbox
 from inboxmine.sources.parse import parse_message
-
-
-def stdlib_parse(raw: bytes) -> None:
-    message = email.message_from_bytes(raw, policy=email.policy.default)
-    for part in message.walk():
-        if part.get_content_maintype() == "text":
-            with contextlib.suppress(LookupError, ValueError):
-                part.get_content()
 
 
 def main() -> None:

@@ -44,38 +44,24 @@ def main() -> int:
     parser.add_argument("--spacy", action="store_true", help="also time the spaCy layer")
     args = parser.parse_args()
 
+    from _common import demo_database
     from sqlalchemy import select
 
     from inboxmine.config import load_settings
-    from inboxmine.db.engine import make_engine
-    from inboxmine.db.migrate import upgrade
     from inboxmine.db.tables.content import parsed_content
-    from inboxmine.demo import generate_demo
     from inboxmine.entities import nlp
     from inboxmine.runner.executor import run_stages
     from inboxmine.runner.stage import StageContext
-    from inboxmine.sources.importer import import_messages
-    from inboxmine.sources.mbox import read_mbox
     from inboxmine.stages import entities as stage
 
     for key in [k for k in os.environ if k.startswith("INBOXMINE_")]:
         del os.environ[key]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        demo = generate_demo(
-            folder, seed=7, messages=args.messages, now=datetime(2026, 5, 4, tzinfo=UTC)
+        demo, url, engine = demo_database(
+            folder, messages=args.messages, now=datetime(2026, 5, 4, tzinfo=UTC)
         )
         raws = [m.as_bytes() for m in mailbox.mbox(str(demo.mbox_path))]
-        url = f"sqlite:///{folder / 'bench.db'}"
-        engine = make_engine(url)
-        upgrade(engine)
-        import_messages(
-            engine,
-            read_mbox(demo.mbox_path),
-            source_kind="mbox",
-            path=str(demo.mbox_path),
-            my_addresses=set(demo.me),
-        )
         settings = load_settings(database_url=url, me=demo.me)
         settings = settings.model_copy(
             update={"entities": settings.entities.model_copy(update={"use_spacy": False})}

@@ -26,15 +26,12 @@ import time
 import zlib
 from pathlib import Path
 
+from _common import demo_database
 from sqlalchemy import select
 
 from inboxmine.config import load_settings
 from inboxmine.db.engine import make_engine
-from inboxmine.db.migrate import upgrade
 from inboxmine.db.tables.ingest import messages
-from inboxmine.demo.generator import generate_demo
-from inboxmine.sources.importer import import_messages
-from inboxmine.sources.mbox import read_mbox
 
 
 def _peak_rss_mb() -> float:
@@ -72,17 +69,7 @@ def main() -> int:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-metadata-"))
-    demo = generate_demo(work, seed=7, messages=args.messages)
-    url = args.db or f"sqlite:///{work / 'bench.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    import_messages(
-        engine,
-        read_mbox(demo.mbox_path),
-        source_kind="mbox",
-        path=str(demo.mbox_path),
-        my_addresses=set(demo.me),
-    )
+    demo, url, engine = demo_database(work, messages=args.messages, url=args.db)
     with engine.connect() as conn:
         raws = [zlib.decompress(r[0]) for r in conn.execute(select(messages.c.raw_compressed))]
     count = len(raws)

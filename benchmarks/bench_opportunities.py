@@ -17,17 +17,13 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from _common import demo_database
 from sqlalchemy import func, select
 
 from inboxmine.config import load_settings
-from inboxmine.db.engine import make_engine
-from inboxmine.db.migrate import upgrade
 from inboxmine.db.tables.opportunities import gems, sender_profiles
-from inboxmine.demo.generator import generate_demo
 from inboxmine.runner import ledger
 from inboxmine.runner.executor import run_stages
-from inboxmine.sources.importer import import_messages
-from inboxmine.sources.mbox import read_mbox
 
 
 def _timed(engine, settings, keys, **options) -> float:
@@ -48,20 +44,12 @@ def main() -> None:
     args = parser.parse_args()
     now = datetime.now(UTC).replace(microsecond=0)
     with tempfile.TemporaryDirectory() as tmp:
-        demo = generate_demo(Path(tmp) / "demo", messages=args.messages, now=now)
-        url = args.db or f"sqlite:///{tmp}/bench.db"
-        engine = make_engine(url)
-        upgrade(engine)
+        demo, url, engine = demo_database(
+            Path(tmp) / "demo", messages=args.messages, now=now, url=args.db
+        )
         settings = load_settings(database_url=url, me=demo.me)
         settings.engagement.your_audience = "B2B SaaS founders and marketing teams"
         settings.engagement.max_outreach_per_day = max(args.top, 20)
-        import_messages(
-            engine,
-            read_mbox(demo.mbox_path),
-            source_kind="mbox",
-            path=str(demo.mbox_path),
-            my_addresses=set(demo.me),
-        )
         setup = _timed(engine, settings, ["metadata", "content", "entities", "classify"])
         times = {
             "profile": _timed(engine, settings, ["profile"]),

@@ -14,9 +14,6 @@ process and of its worker processes.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import email
-import email.policy
 import os
 import resource
 import tempfile
@@ -24,13 +21,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from _common import fresh_database, ingest_demo, stdlib_parse
+
 from inboxmine.config import load_settings
-from inboxmine.db.engine import make_engine
-from inboxmine.db.migrate import upgrade
 from inboxmine.demo import generate_demo
 from inboxmine.runner import ledger
 from inboxmine.runner.executor import run_stages
-from inboxmine.sources.importer import import_messages
 from inboxmine.sources.mbox import read_mbox
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
@@ -40,14 +36,6 @@ def peak_rss_mb() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return max(own, children) / 1024
-
-
-def stdlib_parse(raw: bytes) -> None:
-    message = email.message_from_bytes(raw, policy=email.policy.default)
-    for part in message.walk():
-        if part.get_content_maintype() == "text":
-            with contextlib.suppress(LookupError, ValueError):
-                part.get_content()
 
 
 def main() -> None:
@@ -60,18 +48,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         demo = generate_demo(Path(tmp), seed=args.seed, messages=args.messages, now=NOW)
         url = args.db or f"sqlite:///{tmp}/bench.db"
-        engine = make_engine(url)
-        upgrade(engine)
+        engine = fresh_database(url)
         settings = load_settings(database_url=url, me=demo.me)
 
         start = time.perf_counter()
-        summary = import_messages(
-            engine,
-            read_mbox(demo.mbox_path),
-            source_kind="mbox",
-            path=str(demo.mbox_path),
-            my_addresses=settings.my_addresses,
-        )
+        summary = ingest_demo(engine, demo)
         rows = [("ingest", summary.counts.read, time.perf_counter() - start, peak_rss_mb())]
 
         start = time.perf_counter()
