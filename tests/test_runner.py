@@ -221,3 +221,35 @@ def test_a_cancelled_run_stops_between_batches_and_says_so(engine, settings, mon
         ok
         and len(WRITTEN) == 30 - ledger.list_runs(engine, status="failed")[1][0]["items_processed"]
     )
+
+
+def slow_for_poison(subject, prepared):
+    if subject == "poison":
+        import time
+
+        time.sleep(30)
+    return {"out": [subject]}
+
+
+def test_the_item_time_limit_holds_off_the_main_thread_too(engine, settings, monkeypatch):
+    """A web queue thread cannot use signals, so the item runs in a worker process."""
+    insert_message(engine, subject="fine")
+    insert_message(engine, subject="poison")
+    limited = settings.model_copy(
+        update={"runner": settings.runner.model_copy(update={"item_time_limit_s": 1.0})}
+    )
+    stage = Stage(**{**SHOUT.__dict__, "transform": slow_for_poison})
+    monkeypatch.setattr(registry, "stages", lambda: {"metadata": stage})
+    results = []
+    worker = threading.Thread(
+        target=lambda: results.append(run_stages(engine, limited, ["metadata"]))
+    )
+    worker.start()
+    worker.join(timeout=25)
+    assert not worker.is_alive(), "the poison item was not stopped by the time limit"
+    [(ok, [run_id])] = results
+    run = ledger.get_run(engine, run_id)
+    assert ok and run["items_processed"] == 2 and run["items_failed"] == 1
+    with engine.connect() as conn:
+        [error] = conn.execute(select(item_errors.c.error)).scalars().all()
+    assert "time limit" in error

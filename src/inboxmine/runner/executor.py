@@ -169,8 +169,18 @@ def _transform_batch(transform, prepared, items: list[tuple[int, Any]], limit: f
 
 
 def _worker_count(settings: Settings, pending: int, stage: Stage) -> int:
-    if not stage.parallel or pending < MIN_ITEMS_FOR_POOL:
-        return 1
+    """Worker processes for the transforms; 0 runs them in this process.
+
+    Off the main thread (the web queue's workers) the per-item time limit
+    cannot be enforced in-process, so even small runs go to a worker process
+    there: one hostile message must not stall the admin's queue.
+    """
+    if pending == 0:
+        return 0
+    limit_enforceable = threading.current_thread() is threading.main_thread()
+    no_limit = not settings.runner.item_time_limit_s
+    if pending < MIN_ITEMS_FOR_POOL or not stage.parallel:
+        return 0 if (limit_enforceable or no_limit) else 1
     wanted = settings.runner.workers or os.cpu_count() or 1
     return max(1, min(wanted, os.cpu_count() or 1))
 
@@ -199,7 +209,7 @@ def _run_item_stage(stage: Stage, ctx: StageContext) -> None:
             items = stage.load(conn, batch, ctx)
         return list(zip(batch, items, strict=True))
 
-    if workers == 1:
+    if workers == 0:
         for batch in _batches(ids, batch_size):
             _store(stage, ctx, _transform_batch(stage.transform, prepared, load(batch), limit))
     else:
