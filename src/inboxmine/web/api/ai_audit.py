@@ -5,18 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from inboxmine.web import data
-from inboxmine.web.api.deps import engine, not_found
+from inboxmine.web.api.deps import Limit, Offset, Page, engine, not_found, page
 
 router = APIRouter(tags=["ai"])
 
 
-class AuditPage(BaseModel):
-    total: int
-    items: list[dict[str, Any]]
+class AuditPage(Page):
+    """One page of audited AI calls."""
 
 
 @router.get("/ai-audit", response_model=AuditPage, summary="Audited AI calls, newest first")
@@ -26,11 +24,11 @@ def list_calls(
     sender_domain: Annotated[str | None, Query(max_length=320, description="substring")] = None,
     model: Annotated[str | None, Query(max_length=255)] = None,
     run_id: Annotated[int | None, Query(ge=1)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     total, rows = data.ai_audit_page(db, stage, sender_domain, model, run_id, limit, offset)
-    return {"total": total, "items": [data.jsonable(r) for r in rows]}
+    return page(total, rows)
 
 
 @router.get("/ai-audit/{audit_id}", summary="One AI call with prompts and responses")

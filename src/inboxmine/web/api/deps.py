@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request
+from typing import Annotated, Any
+
+from fastapi import HTTPException, Query, Request
+from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from inboxmine.config import Settings
 from inboxmine.web.queue import TaskQueue
+
+#: The paging parameters of every list endpoint: at most 500 rows a page.
+Limit = Annotated[int, Query(ge=1, le=500, description="rows per page")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip")]
+
+
+class Page(BaseModel):
+    """One page of a list endpoint: the number of matching rows and this page's rows."""
+
+    total: int
+    items: list[dict[str, Any]]
+
+
+def page(total: int, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """A :class:`Page` of database rows, each made JSON-ready."""
+    from inboxmine.web.data import jsonable
+
+    return {"total": total, "items": [jsonable(r) for r in rows]}
 
 
 def engine(request: Request) -> Engine:

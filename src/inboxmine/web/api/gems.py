@@ -9,16 +9,15 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from inboxmine.web import data
-from inboxmine.web.api.deps import engine, invalid, not_found, task_queue
+from inboxmine.web.api.deps import Limit, Offset, Page, engine, invalid, not_found, page, task_queue
 from inboxmine.web.api.pipeline import Queued, start_runs
 from inboxmine.web.queue import TaskQueue
 
 router = APIRouter(tags=["gems"])
 
 
-class GemPage(BaseModel):
-    total: int
-    items: list[dict[str, Any]]
+class GemPage(Page):
+    """One page of gems."""
 
 
 class StatusChange(BaseModel):
@@ -34,13 +33,13 @@ def list_gems(
     min_score: Annotated[int | None, Query(ge=0, le=100)] = None,
     sender_domain: Annotated[str | None, Query(max_length=320)] = None,
     sort: Annotated[Literal["score", "score_asc", "newest", "urgency"], Query()] = "score",
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     total, rows = data.gems_page(
         db, gem_type, status, urgency, min_score, sender_domain, sort, limit, offset
     )
-    return {"total": total, "items": [data.jsonable(r) for r in rows]}
+    return page(total, rows)
 
 
 @router.get("/gems/{gem_id}", summary="One gem with its explanation, score breakdown and drafts")

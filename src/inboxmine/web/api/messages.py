@@ -5,19 +5,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from inboxmine.web import data
-from inboxmine.web.api.deps import engine, not_found
+from inboxmine.web.api.deps import Limit, Offset, Page, engine, not_found, page
 from inboxmine.web.sanitize import sanitize_html
 
 router = APIRouter(tags=["messages"])
 
 
-class MessagePage(BaseModel):
-    total: int
-    items: list[dict[str, Any]]
+class MessagePage(Page):
+    """One page of messages."""
 
 
 @router.get("/messages", response_model=MessagePage, summary="Messages, newest first")
@@ -26,11 +24,11 @@ def list_messages(
     q: Annotated[str | None, Query(max_length=200, description="subject, sender or name")] = None,
     sender: Annotated[str | None, Query(max_length=320, description="exact from address")] = None,
     thread_id: Annotated[int | None, Query(ge=1)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     total, rows = data.messages_page(db, q, sender, thread_id, limit, offset)
-    return {"total": total, "items": [data.jsonable(r) for r in rows]}
+    return page(total, rows)
 
 
 @router.get("/messages/{message_id}", summary="One message; its HTML sanitized")

@@ -14,7 +14,7 @@ from inboxmine.runner.events import bus
 from inboxmine.runner.executor import queue_runs
 from inboxmine.runner.registry import UnknownStage
 from inboxmine.web import data, events
-from inboxmine.web.api.deps import engine, invalid, not_found, task_queue
+from inboxmine.web.api.deps import Limit, Offset, engine, invalid, not_found, task_queue
 from inboxmine.web.queue import TaskQueue
 
 router = APIRouter(tags=["pipeline"])
@@ -87,8 +87,8 @@ def list_runs(
         Literal["stage", "status", "started_at", "items_processed", "created_at", "id"], Query()
     ] = "started_at",
     order: Annotated[Literal["asc", "desc"], Query()] = "desc",
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Every stage execution, newest first by default (read-only: runs are
     created only by triggering stages)."""
