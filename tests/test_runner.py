@@ -253,3 +253,27 @@ def test_the_item_time_limit_holds_off_the_main_thread_too(engine, settings, mon
     with engine.connect() as conn:
         [error] = conn.execute(select(item_errors.c.error)).scalars().all()
     assert "time limit" in error
+
+
+def _interrupt(ctx):
+    raise KeyboardInterrupt
+
+
+def test_ctrl_c_leaves_no_run_pending(engine, settings, monkeypatch):
+    interrupted = Stage(
+        key="content",
+        order=2,
+        description="Ctrl-C",
+        output_tables=("messages",),
+        execute=_interrupt,
+    )
+    monkeypatch.setattr(
+        registry, "stages", lambda: {"metadata": SHOUT, "content": interrupted, "entities": AFTER}
+    )
+    run_ids = queue_runs(engine, ["all"], "cli")
+    with pytest.raises(KeyboardInterrupt):
+        execute_runs(engine, settings, run_ids)
+    runs = [ledger.get_run(engine, r) for r in run_ids]
+    assert [r["status"] for r in runs] == ["completed", "failed", "failed"]
+    assert "interrupted" in runs[1]["error_message"]
+    assert runs[2]["error_message"] == "not run: the run before it was interrupted"

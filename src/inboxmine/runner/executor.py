@@ -63,20 +63,31 @@ def execute_runs(
     stays ``pending`` forever. Returns True when all completed.
     """
     for position, run_id in enumerate(run_ids):
-        if not execute_run(engine, settings, run_id, events):
+        try:
+            completed = execute_run(engine, settings, run_id, events)
+        except BaseException:  # Ctrl-C: the runs not started yet must not stay pending
+            _skip_rest(
+                engine, run_ids[position + 1 :], "not run: the run before it was interrupted"
+            )
+            raise
+        if not completed:
             failed = ledger.get_run(engine, run_id)
-            for later in run_ids[position + 1 :]:
-                later_run = ledger.get_run(engine, later)
-                if later_run and later_run["status"] == "pending":
-                    ledger.start_run(engine, later)
-                    ledger.fail_run(
-                        engine,
-                        later,
-                        f"not run: the previous stage {failed['stage']} (run {run_id}) failed; "
-                        f"fix that error and run the stages again",
-                    )
+            _skip_rest(
+                engine,
+                run_ids[position + 1 :],
+                f"not run: the previous stage {failed['stage']} (run {run_id}) failed; "
+                "fix that error and run the stages again",
+            )
             return False
     return True
+
+
+def _skip_rest(engine: Engine, run_ids: Sequence[int], reason: str) -> None:
+    for later in run_ids:
+        later_run = ledger.get_run(engine, later)
+        if later_run and later_run["status"] == "pending":
+            ledger.start_run(engine, later)
+            ledger.fail_run(engine, later, reason)
 
 
 def run_stages(
