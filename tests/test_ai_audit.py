@@ -242,6 +242,15 @@ def test_model_specs_resolve(settings, spec, provider, model):
         ("anthropic:claude", "INBOXMINE_AI__ANTHROPIC_API_KEY"),
     ],
 )
-def test_unusable_model_specs_say_what_to_set(settings, spec, message):
+def test_unusable_model_specs_say_what_to_set(settings, spec, message, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     with pytest.raises(ModelSpecError, match=message.replace("(", r"\(")):
         parse_model_spec(spec, settings)
+
+
+def test_the_sdks_own_key_variables_are_used(settings, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-from-env")
+    assert parse_model_spec("openai:gpt-4o-mini", settings).api_key == "sk-from-env"
+    assert parse_model_spec("anthropic:claude", settings).api_key == "sk-ant-from-env"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -71,18 +72,19 @@ def parse_model_spec(spec: str, settings: Settings) -> ModelSpec:
         key = secret_value(ai.openai_api_key)
         return ModelSpec(text, provider, model, ai.ollama_base_url, key or "ollama")
     if provider == "openai":
-        key = secret_value(ai.openai_api_key)
+        # The SDKs' own variables count too: most people already have them set.
+        key = secret_value(ai.openai_api_key) or os.environ.get("OPENAI_API_KEY")
         if not key and not ai.openai_base_url:
             raise ModelSpecError(
-                f"model {text!r} needs an OpenAI API key: set INBOXMINE_AI__OPENAI_API_KEY "
+                f"model {text!r} needs an OpenAI API key: set OPENAI_API_KEY or INBOXMINE_AI__OPENAI_API_KEY "
                 f"(or ai.openai_api_key in the config), or point ai.openai_base_url at a "
                 f"local OpenAI-compatible server"
             )
         return ModelSpec(text, provider, model, ai.openai_base_url, key or "not-needed")
-    key = secret_value(ai.anthropic_api_key)
+    key = secret_value(ai.anthropic_api_key) or os.environ.get("ANTHROPIC_API_KEY")
     if not key:
         raise ModelSpecError(
-            f"model {text!r} needs an Anthropic API key: set INBOXMINE_AI__ANTHROPIC_API_KEY "
+            f"model {text!r} needs an Anthropic API key: set ANTHROPIC_API_KEY or INBOXMINE_AI__ANTHROPIC_API_KEY "
             f"(or ai.anthropic_api_key in the config)"
         )
     return ModelSpec(text, provider, model, ai.anthropic_base_url, key)
