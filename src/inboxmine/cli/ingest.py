@@ -8,18 +8,15 @@ from pathlib import Path
 
 import typer
 from rich.progress import (
-    BarColumn,
     DownloadColumn,
     MofNCompleteColumn,
     Progress,
-    SpinnerColumn,
     TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
     TransferSpeedColumn,
 )
 
-from inboxmine.cli.context import app_context, console, err_console, fail
+from inboxmine.cli.context import app_context, console, fail
+from inboxmine.cli.progress import progress_bars
 from inboxmine.sources.base import RawMessage
 
 ingest_app = typer.Typer(
@@ -36,13 +33,8 @@ JsonOption = typer.Option(False, "--json", help="print the summary as a JSON obj
 
 
 def _progress(by_bytes: bool) -> Progress:
-    columns = [SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn()]
-    if by_bytes:
-        columns += [DownloadColumn(), TransferSpeedColumn()]
-    else:
-        columns += [MofNCompleteColumn()]
-    columns += [TextColumn("{task.fields[messages]}"), TimeElapsedColumn(), TimeRemainingColumn()]
-    return Progress(*columns, console=err_console, transient=False)
+    counted = [DownloadColumn(), TransferSpeedColumn()] if by_bytes else [MofNCompleteColumn()]
+    return progress_bars(*counted, TextColumn("{task.fields[messages]}"))
 
 
 def _run_import(

@@ -9,6 +9,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
@@ -19,20 +20,25 @@ from inboxmine.cli.context import err_console
 from inboxmine.runner.events import Event, bus
 
 
-@contextmanager
-def stage_progress() -> Iterator[Progress]:
-    """Show one bar per run while the body executes stages."""
-    progress = Progress(
+def progress_bars(*counts: ProgressColumn) -> Progress:
+    """The CLI's progress bars on stderr: spinner, description, bar, then
+    ``counts`` (what is counted: items, bytes, ...), elapsed and remaining time."""
+    return Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[failed]}"),
+        *counts,
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         console=err_console,
         transient=False,
     )
+
+
+@contextmanager
+def stage_progress() -> Iterator[Progress]:
+    """Show one bar per run while the body executes stages."""
+    progress = progress_bars(MofNCompleteColumn(), TextColumn("{task.fields[failed]}"))
     tasks: dict[int, int] = {}
 
     def on_event(event: Event) -> None:
@@ -55,9 +61,7 @@ def stage_progress() -> Iterator[Progress]:
             )
         elif event["type"] == "done":
             done = event["items_processed"]
-            progress.update(
-                task, total=done, completed=done, failed=failed_text
-            )
+            progress.update(task, total=done, completed=done, failed=failed_text)
         elif event["type"] == "failed":
             progress.update(task, description=f"[red]{event['stage']} (run {run_id}) failed")
 

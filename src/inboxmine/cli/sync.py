@@ -11,17 +11,10 @@ import threading
 from pathlib import Path
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import MofNCompleteColumn, Progress
 
 from inboxmine.cli.context import app_context, console, err_console, fail
+from inboxmine.cli.progress import progress_bars
 
 MeOption = typer.Option(
     None, "--me", help="one of your addresses or aliases (repeatable; adds to the `me` setting)"
@@ -30,16 +23,7 @@ JsonOption = typer.Option(False, "--json", help="print the summary as JSON")
 
 
 def _progress() -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=False,
-    )
+    return progress_bars(MofNCompleteColumn())
 
 
 class _Bars:
