@@ -8,15 +8,7 @@ from inboxmine.cli.context import app_context, console, fail
 from inboxmine.cli.output import fmt_time, print_json, print_table
 from inboxmine.runner import ledger
 
-LIST_COLUMNS = [
-    "id",
-    "stage",
-    "status",
-    "started_at",
-    "completed_at",
-    "items_processed",
-    "triggered_by",
-]
+LIST_COLUMNS = list(ledger.LIST_COLUMNS)
 DETAIL_COLUMNS = LIST_COLUMNS + ["error_message", "created_at"]
 
 runs_app = typer.Typer(help="The run ledger: every stage execution.", invoke_without_command=True)

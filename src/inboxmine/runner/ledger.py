@@ -20,6 +20,16 @@ from inboxmine.db.types import utcnow
 STATUSES = ("pending", "running", "completed", "failed")
 TRIGGERS = ("web", "cli")
 SORTABLE = ("stage", "status", "started_at", "items_processed", "created_at", "id")
+#: What a listing of runs shows, in the CLI (`inboxmine runs`) and the admin alike.
+LIST_COLUMNS = (
+    "id",
+    "stage",
+    "status",
+    "started_at",
+    "completed_at",
+    "items_processed",
+    "triggered_by",
+)
 #: A running run whose heartbeat is older than this, from another host or a
 #: dead process, was interrupted.
 STALE_AFTER = timedelta(minutes=10)

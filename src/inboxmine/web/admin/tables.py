@@ -23,6 +23,7 @@ from wtforms import SelectField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from inboxmine.opportunities.queries import RELATIONSHIP_TYPES
+from inboxmine.runner import ledger
 from inboxmine.web.models import model_for, table
 
 # A sender identity: a registered domain or a full (free-mail) address.
@@ -477,15 +478,7 @@ VIEWS: tuple[TableView, ...] = (
         label="Pipeline Runs",
         category=LEDGERS,
         icon="fa-solid fa-list-check",
-        columns=(
-            "id",
-            "stage",
-            "status",
-            "started_at",
-            "completed_at",
-            "items_processed",
-            "triggered_by",
-        ),  # fmt: skip
+        columns=ledger.LIST_COLUMNS,
         details=("error_message", "created_at", "items_failed", "items_total", "parameters"),
         search=("stage", "status"),
         sort=("stage", "status", "started_at", "items_processed"),
