@@ -1,6 +1,7 @@
 """A built wheel carries everything it needs: rules, prompts, templates, assets, migrations."""
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -20,20 +21,16 @@ def wheel(tmp_path_factory) -> Path:
         import build  # noqa: F401
     except ImportError:
         pytest.skip("the `build` package is not installed (pip install -e '.[dev]')")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "build",
-            "--wheel",
-            "--no-isolation",
-            "--outdir",
-            str(out),
-            str(ROOT),
-        ],
-        check=True,
-        capture_output=True,
+    # Build from a clean copy: a stale build/ folder in the checkout would
+    # smuggle deleted modules (an old migration, say) into the wheel.
+    source = tmp_path_factory.mktemp("source")
+    shutil.copy(ROOT / "pyproject.toml", source)
+    shutil.copy(ROOT / "README.md", source)
+    shutil.copytree(
+        ROOT / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
     )
+    build = [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out)]
+    subprocess.run([*build, str(source)], check=True, capture_output=True)
     [path] = out.glob("inboxmine-*.whl")
     return path
 
