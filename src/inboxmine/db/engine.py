@@ -4,6 +4,11 @@ SQLite gets WAL, a busy timeout and foreign keys on every connection. Write
 transactions on SQLite begin with ``BEGIN IMMEDIATE`` (see :func:`write_tx`):
 a deferred transaction that reads first and writes later cannot wait for the
 write lock, which is where "database is locked" comes from.
+
+PostgreSQL sessions compress large values (mail bodies, raw messages) with
+lz4 where the server has it: its default, pglz, was the largest cost of an
+import on the server side. Reads are unaffected; values written before stay
+as they are.
 """
 
 from __future__ import annotations
@@ -40,7 +45,30 @@ def make_engine(url: str, **kwargs) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    if parsed.get_backend_name() == "postgresql":
+        _configure_postgresql(engine)
+    return engine
+
+
+# Only when the server was built with lz4 (PostgreSQL 14+): no error otherwise,
+# and a database administrator's own setting of pglz is respected.
+_LZ4_TOAST = """
+SELECT set_config('default_toast_compression', 'lz4', false)
+FROM pg_settings
+WHERE name = 'default_toast_compression' AND setting = 'pglz' AND source = 'default'
+  AND 'lz4' = ANY(enumvals)
+"""
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # A mail is ~30 KB of text: TOAST compresses every body. lz4 does it
+        # several times faster than pglz for a few percent more disk.
+        with dbapi_conn.cursor() as cur:
+            cur.execute(_LZ4_TOAST)
+        dbapi_conn.commit()
 
 
 def _configure_sqlite(engine: Engine) -> None:
