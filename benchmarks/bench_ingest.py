@@ -1,17 +1,22 @@
 """Import throughput: messages/second and peak memory of `ingest mbox`.
 
     PYTHONPATH=src python benchmarks/bench_ingest.py --messages 5000
-    PYTHONPATH=src python benchmarks/bench_ingest.py --source synthetic --db postgresql://...
+    PYTHONPATH=src python benchmarks/bench_ingest.py --source synthetic \
+        --db postgresql://postgres@127.0.0.1:5432/postgres
 
 Writes an mbox (the demo generator's realistic mailbox, or synthetic
 marketing mail of ~20-50 KB each), imports it into a fresh database as the
 CLI does (parse, dedupe, store, threads, ledger run) and prints messages per
-second, MB per second and peak RSS. ``--profile`` prints the top functions.
+second, MB per second and peak RSS. A PostgreSQL URL names the server: the
+benchmark creates a throwaway database there (its user needs CREATEDB) and
+drops it at the end. ``--profile`` prints the top functions;
+``--statements`` the time spent in each kind of SQL statement.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import cProfile
 import pstats
 import random
@@ -19,17 +24,56 @@ import resource
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-from inboxmine.db.engine import make_engine
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from inboxmine.db.engine import make_engine, normalize_url
 from inboxmine.db.migrate import upgrade
+from inboxmine.sources import store
 from inboxmine.sources.importer import import_messages
 from inboxmine.sources.mbox import read_mbox
 
 ME = "alex@northwind-consulting.com"
-WORDS = ["spring", "sale", "exclusive", "offer", "members", "save", "today", "only", "free", "shipping", "new", "arrivals", "discover", "collection", "limited", "edition", "upgrade", "your", "plan", "webinar", "register", "now", "partner", "program", "renew", "subscription", "invoice", "quarterly", "report", "analytics", "dashboard"]
+WORDS = [
+    "spring",
+    "sale",
+    "exclusive",
+    "offer",
+    "members",
+    "save",
+    "today",
+    "only",
+    "free",
+    "shipping",
+    "new",
+    "arrivals",
+    "discover",
+    "collection",
+    "limited",
+    "edition",
+    "upgrade",
+    "your",
+    "plan",
+    "webinar",
+    "register",
+    "now",
+    "partner",
+    "program",
+    "renew",
+    "subscription",
+    "invoice",
+    "quarterly",
+    "report",
+    "analytics",
+    "dashboard",
+]
 
 
 def synthetic_message(rng: random.Random, index: int, when: datetime) -> bytes:
@@ -96,14 +140,71 @@ def write_demo(directory: Path, count: int) -> Path | None:
     return directory / "demo.mbox"
 
 
+@contextmanager
+def fresh_database(url: str | None, directory: Path) -> Iterator[str]:
+    """A URL of an empty database: a SQLite file in ``directory``, or a
+    database created on the PostgreSQL server of ``url`` and dropped after."""
+    if not url:
+        yield f"sqlite:///{directory / 'bench.db'}"
+        return
+    server = make_url(normalize_url(url))
+    if server.get_backend_name() != "postgresql":
+        yield url
+        return
+    name = f"inboxmine_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def time_statements(engine) -> collections.Counter:
+    """Seconds per kind of statement (its first words), filled while the engine runs."""
+    spent: collections.Counter = collections.Counter()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(conn, cursor, statement, parameters, context, executemany):
+        conn.info["bench_started"] = time.perf_counter()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _after(conn, cursor, statement, parameters, context, executemany):
+        kind = " ".join(statement.split()[:3])[:48] + (" (many)" if executemany else "")
+        spent[kind] += time.perf_counter() - conn.info.pop("bench_started")
+
+    # PostgreSQL's messages insert runs on the driver's cursor (a pipelined
+    # executemany), out of sight of the engine's events: time it here.
+    pipelined = getattr(store, "_PipelinedInsert", None)
+    if pipelined is not None and not hasattr(pipelined, "bench_timed"):
+        untimed = pipelined.__call__
+
+        def timed(self, conn, rows):
+            started = time.perf_counter()
+            try:
+                return untimed(self, conn, rows)
+            finally:
+                spent["INSERT INTO messages (pipelined)"] += time.perf_counter() - started
+
+        pipelined.__call__ = timed
+        pipelined.bench_timed = True
+    return spent
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--source", choices=("demo", "synthetic"), default="demo")
-    parser.add_argument("--db", help="database URL (default: a fresh SQLite file)")
+    parser.add_argument(
+        "--db", help="database URL (default: a fresh SQLite file; PostgreSQL: the server)"
+    )
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--statements", action="store_true")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -115,8 +216,16 @@ def main() -> int:
             write_synthetic(mbox, args.messages)
             source = "synthetic marketing mail"
         size = mbox.stat().st_size
-        engine = make_engine(args.db or f"sqlite:///{directory / 'bench.db'}")
+        with fresh_database(args.db, directory) as url:
+            run(url, mbox, size, source, args)
+    return 0
+
+
+def run(url: str, mbox: Path, size: int, source: str, args) -> None:
+    engine = make_engine(url)
+    try:
         upgrade(engine)
+        spent = time_statements(engine) if args.statements else None
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         profiler = cProfile.Profile() if args.profile else None
         started = time.perf_counter()
@@ -142,8 +251,12 @@ def main() -> int:
         print(f"peak RSS: {peak_mb:.0f} MB (before import: {rss_before / 1024:.0f} MB)")
         if profiler:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        if spent is not None:
+            print("SQL time by statement:")
+            for kind, seconds in spent.most_common(10):
+                print(f"  {seconds:7.2f} s  {kind}")
+    finally:
         engine.dispose()
-    return 0
 
 
 if __name__ == "__main__":
