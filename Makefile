@@ -11,7 +11,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[web,gmail,keyring,dev]'
+	$(BIN)/pip install --quiet -e '.[web,gmail,keyring,nlp,dev]'
 	touch $(STAMP)
 
 # The demo needs only the web extra; the tests need the development tools too.

@@ -22,6 +22,7 @@ from inboxmine.db.migrate import upgrade
 from inboxmine.db.tables import metadata
 
 POSTGRES_URL = os.environ.get("INBOXMINE_TEST_POSTGRES_URL")
+NO_NER = {"use_spacy": False}
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
@@ -129,4 +130,6 @@ def settings(db_url, tmp_path, monkeypatch):
     for key in list(os.environ):
         if key.startswith("INBOXMINE_") and key != "INBOXMINE_TEST_POSTGRES_URL":
             monkeypatch.delenv(key)
-    return load_settings(database_url=db_url, me=["me@example.com"])
+    # spaCy NER is off unless a test turns it on: it costs ~25 ms a message,
+    # and the NER path has tests of its own (tests/test_entities_spacy.py).
+    return load_settings(database_url=db_url, me=["me@example.com"], entities=NO_NER)

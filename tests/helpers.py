@@ -101,4 +101,12 @@ def clean_settings(url, **fields):
     with pytest.MonkeyPatch.context() as patch:
         for key in [k for k in os.environ if k.startswith("INBOXMINE_")]:
             patch.delenv(key)
+        fields.setdefault("entities", {"use_spacy": False})  # as the `settings` fixture
         return load_settings(database_url=url, **fields)
+
+
+def with_ner(settings):
+    """``settings`` with spaCy NER turned on (the test default is off)."""
+    return settings.model_copy(
+        update={"entities": settings.entities.model_copy(update={"use_spacy": True})}
+    )

@@ -6,6 +6,7 @@ import pytest
 
 spacy = pytest.importorskip("spacy")
 
+from tests.helpers import with_ner  # noqa: E402
 from tests.test_entities_stage import add_message, entity_rows, statuses  # noqa: E402
 
 from inboxmine.entities import (  # noqa: E402
@@ -53,6 +54,7 @@ def test_a_missing_model_is_named_with_the_fix():
 
 
 def test_the_stage_uses_spacy_and_marks_messages_done(engine, settings, model):
+    settings = with_ner(settings)
     message_id = add_message(
         engine, body="Priya Shah from Globex Corporation called about the renewal."
     )

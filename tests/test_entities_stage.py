@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import insert, select
-from tests.helpers import insert_message
+from tests.helpers import insert_message, with_ner
 
 from inboxmine.db.engine import write_tx
 from inboxmine.db.tables.content import parsed_content
@@ -126,6 +126,7 @@ def test_reprocessing_replaces_rows_instead_of_adding_them(engine, rules_only):
 def test_without_spacy_it_says_so_once_and_marks_messages_partial(
     engine, settings, no_spacy, capsys
 ):
+    settings = with_ner(settings)
     first = add_message(engine, body="Send the SOW by Friday.")
     second = add_message(engine, body="Nothing here.")
     ok, [run_id] = run_stages(engine, settings, ["entities"])
@@ -166,6 +167,7 @@ class FakeNLP:
 def test_partial_messages_are_redone_with_ner_once_spacy_loads(
     engine, settings, no_spacy, monkeypatch
 ):
+    settings = with_ner(settings)
     message_id = add_message(engine, body="Priya Shah at Globex asked for a quote of $900.")
     run_stages(engine, settings, ["entities"])
     assert statuses(engine) == {message_id: "partial"}
@@ -205,6 +207,8 @@ def test_your_rules_dir_extends_the_signals(engine, rules_only, tmp_path):
 
 
 def test_small_model_mistakes_are_dropped(engine, settings, no_spacy, monkeypatch):
+    settings = with_ner(settings)
+
     class Sloppy(FakeNLP):
         def __call__(self, text):
             picks = (

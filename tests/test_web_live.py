@@ -49,12 +49,18 @@ def test_tracker_turns_a_ledger_row_into_the_missing_events():
     assert out[-1]["error"] == "entities failed: x"
 
 
-def _collect(engine, bus, seconds, last_event_id=None):
+def _collect(engine, bus, seconds, last_event_id=None, until_done=None):
+    """The stream's events for ``seconds``; with ``until_done``, until that run
+    reports done (up to 10 s, for a busy machine)."""
+
     async def run():
         out = []
-        async for message in events.stream(engine, bus, last_event_id, max_seconds=seconds):
+        limit = max(seconds, 10.0) if until_done else seconds
+        async for message in events.stream(engine, bus, last_event_id, max_seconds=limit):
             if message["event"] != "hello":
                 out.append((message["event"], json.loads(message["data"])))
+                if until_done and out[-1][0] == "done" and out[-1][1]["run_id"] == until_done:
+                    break
         return out
 
     return asyncio.run(run())
@@ -64,7 +70,7 @@ def test_stream_reports_runs_executed_by_another_process(engine, settings, plan)
     # Executed with a private bus, as in a standalone worker: only the ledger knows.
     run_ids = queue_runs(engine, ["metadata"], "web")
     execute_runs(engine, settings, run_ids, EventBus())
-    received = _collect(engine, EventBus(), 1.5)
+    received = _collect(engine, EventBus(), 1.5, until_done=run_ids[0])
     kinds = [kind for kind, event in received if event["run_id"] == run_ids[0]]
     assert kinds == ["started", "done"]
     assert received[-1][1]["items_processed"] == 3
@@ -77,7 +83,7 @@ def test_stream_replays_only_what_finished_after_the_last_event(engine, settings
     time.sleep(0.05)
     second = queue_runs(engine, ["content"], "web")
     execute_runs(engine, settings, second, EventBus())
-    received = _collect(engine, EventBus(), 1.2, last_event_id=mark)
+    received = _collect(engine, EventBus(), 1.2, last_event_id=mark, until_done=second[0])
     assert {event["run_id"] for _, event in received} == {second[0]}
 
 
