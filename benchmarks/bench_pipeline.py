@@ -43,13 +43,16 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--db", help="database URL (default: a SQLite file in a temporary folder)")
+    parser.add_argument(
+        "--spacy", action="store_true", help="entities with spaCy NER (default: rules only)"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
         demo = generate_demo(Path(tmp), seed=args.seed, messages=args.messages, now=NOW)
         url = args.db or f"sqlite:///{tmp}/bench.db"
         engine = fresh_database(url)
-        settings = load_settings(database_url=url, me=demo.me)
+        settings = load_settings(database_url=url, me=demo.me, entities={"use_spacy": args.spacy})
 
         start = time.perf_counter()
         summary = ingest_demo(engine, demo)
