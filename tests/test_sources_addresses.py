@@ -68,3 +68,24 @@ def test_huge_address_header_is_bounded():
     assert len(address_list(header)) == 1  # all the same address, deduplicated
     many = ", ".join(f"user{i}@x.com" for i in range(5000))
     assert len(address_list(many)) == 1000
+
+
+def test_an_address_literal_sender_is_kept():
+    # Spam sent straight from a compromised host names it by IP.
+    assert parse_sender("support@[207.184.235.105]").address == "support@[207.184.235.105]"
+    sender = parse_sender("security@[67.35.77.104] (PayPal Security Team)")
+    assert (sender.address, sender.name) == ("security@[67.35.77.104]", "PayPal Security Team")
+    assert parse_sender("Bank <b@[IPv6:2001:db8::1]>").address == "b@[ipv6:2001:db8::1]"
+
+
+def test_a_long_dotted_name_without_an_at_costs_linear_time():
+    # "X+(?:\.X+)*" backtracked exponentially here: 22 dotted letters took 0.5 s, 40 hours.
+    import time
+
+    start = time.perf_counter()
+    sender = parse_sender(".a" * 30_000 + " x@y.com")
+    assert sender.address == "x@y.com"
+    assert (
+        parse_sender("a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.a.b.c.d").address is None
+    )
+    assert time.perf_counter() - start < 2

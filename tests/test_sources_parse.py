@@ -233,3 +233,69 @@ def test_truncated_or_corrupted_real_message_never_raises(cut, noise):
     assert m.content_hash
     if cut > 60:
         assert m.from_address == "john@x.com"
+
+
+# ------------------------------------------------------------------ spam's header blocks
+
+SPAM_HEAD = (
+    b"From: PayPal <support@paypa1.ru>\nSubject: Verify now\nDate: Tue, 3 Mar 2026 10:00:00 +0000\n"
+)
+
+
+@pytest.mark.parametrize(
+    "raw, repaired",
+    [
+        (b"\xef\xbb\xbf" + SPAM_HEAD + b"\nbody\n", "byte-order mark"),
+        (b"\r\n\r\n" + SPAM_HEAD + b"\nbody\n", "blank lines before the headers"),
+        (
+            b"X-Bad Header: space in name\n" + SPAM_HEAD + b"\nbody\n",
+            "not headers and were skipped",
+        ),
+        (SPAM_HEAD.replace(b"Subject", b"\xff\xfe: \xfa\nSubject") + b"\nbody\n", "not headers"),
+        (SPAM_HEAD.replace(b"\n", b"\n\r") + b"\n\rbody\n", "mix LF and CR"),
+        (SPAM_HEAD.replace(b"From:", b"F\x00rom:") + b"\nbody\n", "NUL bytes"),
+        (b">From spammer Tue Mar  3 10:00:00 2026\n" + SPAM_HEAD + b"\nbody\n", ">From"),
+    ],
+)
+def test_a_broken_header_block_is_repaired_not_lost(raw, repaired):
+    # The stdlib ends the headers at the first junk line: From, Subject and
+    # Date would become body text and the message would be "unparseable".
+    m = parse(raw)
+    assert not m.unparseable
+    assert (m.from_address, m.subject) == ("support@paypa1.ru", "Verify now")
+    assert m.sent_at_source == "date"
+    assert m.body_text.strip().lstrip("\r") == "body"
+    assert repaired in m.parse_error
+
+
+def test_a_lone_cr_inside_a_header_value_does_not_end_the_headers():
+    m = parse(b"Subject: Act\rnow\nFrom: a@b.com\nDate: Tue, 3 Mar 2026 10:00:00 +0000\n\nbody\n")
+    assert (m.subject, m.from_address, m.body_text) == ("Act now", "a@b.com", "body\n")
+
+
+def test_a_missing_blank_line_still_starts_the_body_at_the_first_non_header():
+    m = parse(SPAM_HEAD + b"Hello Alex,\nYour account is locked.\n\nBye\n")
+    assert m.subject == "Verify now"
+    assert m.body_text.startswith("Hello Alex,\nYour account is locked.")
+
+
+def test_clean_messages_and_non_mail_are_not_touched_by_the_repair():
+    assert parse(GOOD).parse_error is None
+    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\n\r\n" + bytes(range(256)) * 20
+    assert parse(jpeg).parse_error == "no headers found: this does not look like an email"
+
+
+@pytest.mark.parametrize("placeholder", ["<@>", "<>", "<1>", "<abc@>", "<@example.com>", "<12345>"])
+def test_a_placeholder_message_id_is_no_identity(placeholder):
+    # Spam kits stamp one placeholder on every message of a campaign: as an
+    # identity it would make all but one of them "duplicates" and one thread.
+    raws = [
+        SPAM_HEAD.replace(b"Verify now", f"Offer {n}".encode())
+        + f"Message-ID: {placeholder}\nReferences: {placeholder}\n\nbody {n}\n".encode()
+        for n in range(2)
+    ]
+    first, second = (parse(raw) for raw in raws)
+    assert first.message_id is None and second.message_id is None
+    assert first.references == []
+    assert first.content_hash != second.content_hash
+    assert parse(SPAM_HEAD + b"Message-ID: <5aebd988d0c>\n\nx").message_id == "5aebd988d0c"

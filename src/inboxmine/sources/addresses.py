@@ -23,7 +23,12 @@ MAX_ADDRESSES = 1_000
 
 # Characters that cannot appear in an unquoted address.
 _ATOM = r"[^\s<>()\[\],;:\"'\\@]"
-_ADDRESS = re.compile(rf"{_ATOM}+(?:\.{_ATOM}+)*@{_ATOM}+")
+# One run of atom characters (dots included, at most 256 before the "@" so
+# that a long name without one costs linear time) on each side of the "@": a
+# dotted form such as ``X+(?:\.X+)*`` is ambiguous when X takes dots too, and
+# backtracks exponentially on a long dotted name with no "@". The domain may
+# be an address literal (``user@[192.0.2.7]``), as spam often sends.
+_ADDRESS = re.compile(rf"{_ATOM}{{1,256}}@(?:\[(?:IPv6:)?[0-9A-Fa-f:.]{{2,45}}\]|{_ATOM}+)")
 _ANGLE = re.compile(r"<([^<>]*)>")
 _COMMENT = re.compile(r"\(([^()]*)\)")
 _QUOTED_LOCAL = re.compile(r'"([^"@<>]{1,64})"@([A-Za-z0-9.\-\[\]]+)')

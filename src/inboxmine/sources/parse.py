@@ -30,6 +30,7 @@ from inboxmine.sources.headers import (
     header_text,
     raw_header_text,
 )
+from inboxmine.sources.repair import repair_header_block
 
 SNIPPET_CHARS = 200
 #: Boundaries + embedded messages beyond which only the headers are parsed:
@@ -39,6 +40,8 @@ MAX_REFERENCES = 100
 
 _MSG_ID = re.compile(r"<([^<>\s]{1,998})>")
 _ANY_ANGLE = re.compile(r"<([^<>]{1,2000})>")
+#: Shortest Message-ID without an "@" trusted as an identity.
+MIN_BARE_ID = 8
 _NESTING_MARKERS = re.compile(rb"boundary\s*=|message/rfc822", re.IGNORECASE)
 _CORE_HEADERS = (
     "from",
@@ -92,15 +95,31 @@ def content_hash(raw: bytes) -> str:
     return hashlib.sha256(raw.replace(b"\r\n", b"\n").rstrip(b"\n")).hexdigest()
 
 
+def usable_message_id(text: str) -> bool:
+    """True when a Message-ID can name one message.
+
+    Spam kits stamp placeholders such as ``<@>``, ``<1>`` or ``<x@>`` on every
+    message they send; trusting them would store one message of the campaign
+    and drop the rest as "duplicates" (and thread them all together). An id
+    needs letters or digits on both sides of its "@", or, without one, at
+    least ``MIN_BARE_ID`` characters.
+    """
+    local, at, domain = text.rpartition("@")
+    if not at:
+        return len(text) >= MIN_BARE_ID and any(c.isalnum() for c in text)
+    return any(c.isalnum() for c in local) and any(c.isalnum() for c in domain)
+
+
 def normalize_message_id(value: str | None) -> str | None:
-    """A Message-ID without brackets or whitespace (None when there is none)."""
+    """A Message-ID without brackets or whitespace (None when there is none, or
+    when it is a placeholder that cannot name one message)."""
     if not value:
         return None
     found = _ANY_ANGLE.search(value)
     text = found.group(1) if found else value
     # Folding and sloppy clients put whitespace inside the brackets.
-    text = "".join(text.split()).strip("<>")
-    return text[:998] or None
+    text = "".join(text.split()).strip("<>")[:998]
+    return text if text and usable_message_id(text) else None
 
 
 def message_id_list(value: str | None) -> list[str]:
@@ -114,7 +133,7 @@ def message_id_list(value: str | None) -> list[str]:
     result = []
     for item in ids:
         item = item.strip()
-        if item and item not in seen:
+        if item and item not in seen and usable_message_id(item):
             seen.add(item)
             result.append(item[:998])
     if len(result) > MAX_REFERENCES:  # the root and the most recent ones matter
@@ -230,6 +249,9 @@ def _parse_into(
         notes.append("empty message: no headers found")
         parsed.unparseable = True
         return
+    # Spam's junk lines and stray CRs would end the headers early for the stdlib.
+    raw, repairs = repair_header_block(raw)
+    notes.extend(repairs)
     lowered = raw.lower()
     # Counting words is cheap; the exact count only matters near the limit.
     rough = lowered.count(b"boundary") + lowered.count(b"message/rfc822")
