@@ -58,3 +58,12 @@ def test_a_platform_tenant_is_told_apart_from_the_platform():
     assert tenant_host("mail.acme.zendesk.com", platforms) == "acme.zendesk.com"
     assert tenant_host("zendesk.com", platforms) is None
     assert tenant_host("news.example.com", platforms) is None
+
+
+def test_a_lookalike_unicode_domain_is_a_sender_of_its_own():
+    # Phishing sends from "раypal.com" with a Cyrillic "р": it was no host at
+    # all (sender_domain NULL), now it is its punycode, apart from paypal.com.
+    fake = sender_identity("billing@\u0440aypal.com", FREEMAIL)
+    assert fake.sender_domain == "xn--aypal-uye.com" != "paypal.com"
+    assert registered_domain("mail.m\u00fcnchen.de") == "xn--mnchen-3ya.de"
+    assert clean_host("x" * 300 + "\u00e9.com") is None

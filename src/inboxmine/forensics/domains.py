@@ -29,7 +29,8 @@ def _extractor() -> tldextract.TLDExtract:
 
 
 def clean_host(host: str | None) -> str | None:
-    """A host name lower-cased and stripped of brackets, dots and a port, or None.
+    """A host name lower-cased and stripped of brackets, dots and a port, or None;
+    an internationalised name in its ASCII (punycode) form.
 
     Returns None for anything that is not a plausible host name (spaces,
     empty labels, over-long), so callers never match on garbage.
@@ -39,9 +40,24 @@ def clean_host(host: str | None) -> str | None:
     host = host.strip().strip("<>[]()\"'").rstrip(".").lower()
     if ":" in host and host.count(":") == 1:  # host:port, not an IPv6 literal
         host = host.split(":", 1)[0]
+    if host and not host.isascii() and len(host) <= MAX_HOST:
+        host = _ascii_host(host)
     if not host or len(host) > MAX_HOST or not _HOST_OK.fullmatch(host):
         return None
     return host
+
+
+def _ascii_host(host: str) -> str | None:
+    """An internationalised host in the ASCII form DNS uses (``раypal.com`` with
+    a Cyrillic ``р`` -> ``xn--aypal-uye.com``), or None when it cannot be one.
+
+    Lookalike domains are what phishing sends from: as punycode they stay a
+    sender of their own, apart from the brand they imitate.
+    """
+    try:
+        return host.encode("idna").decode("ascii").lower()
+    except (UnicodeError, ValueError):
+        return None
 
 
 @lru_cache(maxsize=65_536)
