@@ -283,3 +283,20 @@ def test_cli_reports_a_missing_path_in_one_line(settings, tmp_path):
     )
     assert result.exit_code == 1
     assert "does not exist" in result.output
+
+
+def test_nul_bytes_in_attachment_names_and_types_do_not_fail_the_import(engine, tmp_path):
+    # PostgreSQL refuses NUL in text: one "winmail\0.dat" used to abort the whole import.
+    raw = (
+        b'From: a@b.com\nSubject: po\nContent-Type: multipart/mixed; boundary="b"\n\n'
+        b"--b\nContent-Type: text/plain\n\nsee attached\n"
+        b'--b\nContent-Type: application/ms-tnef; name="winmail\x00.dat"\n'
+        b'Content-Disposition: attachment; filename="winmail\x00.dat"\nContent-ID: <c\x00id>\n\nTNEF\n'
+        b"--b\nContent-Type: me\x00ssage/rfc822\n\nFrom: x@y.com\n\nhi\n--b--\n"
+    )
+    (tmp_path / "nul.eml").write_bytes(raw)
+    summary = ingest(engine, read_eml(tmp_path / "nul.eml"), kind="eml", path=str(tmp_path))
+    assert (summary.read, summary.stored) == (1, 1)
+    stored = {(a["filename"], a["mime_type"], a["content_id"]) for a in rows(engine, attachments)}
+    assert ("winmail.dat", "application/ms-tnef", "cid") in stored
+    assert any(mime == "message/rfc822" for _, mime, _ in stored)

@@ -220,12 +220,25 @@ def _message_size(payload: list) -> int:
         return 0
 
 
+def _safe(text: str | None) -> str | None:
+    """Text every database stores: PostgreSQL refuses NUL characters (one in
+    ``winmail\0.dat`` failed a whole import batch) and lone surrogates."""
+    if text is None:
+        return None
+    text = text.replace("\x00", "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
 def _describe(part: Message, payload_size: int, filename: str | None = None) -> ParsedAttachment:
     disposition = (part.get_content_disposition() or "").lower()
-    content_id = _content_id(part)
+    content_id = _safe(_content_id(part))
     return ParsedAttachment(
-        filename=filename if filename is not None else _filename(part),
-        mime_type=part.get_content_type()[:255],
+        filename=_safe(filename if filename is not None else _filename(part)),
+        mime_type=_safe(part.get_content_type())[:255],
         size_bytes=payload_size,
         content_id=content_id,
         is_inline=disposition == "inline" or (disposition == "" and content_id is not None),
