@@ -30,7 +30,7 @@ import quopri
 import random
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -104,19 +104,20 @@ def build_messy_corpus(
     n_demo = int((regular - copies) * demo_share)
     n_spam = regular - copies - n_demo
 
-    demo_raws: list[bytes] = []
+    # Streamed, never all in memory: a benchmark's peak RSS is the pipeline's.
+    demo_mail: Iterator[bytes] = iter(())
     if n_demo:
         folder = Path(workdir) if workdir else root.with_name(root.name + "-demo")
         demo = generate_demo(folder, seed=seed, messages=max(n_demo, 120), now=FIXED_NOW)
-        demo_raws = [m.raw for m in read_mbox(demo.mbox_path)][:n_demo]
-
-    sources: list[tuple[str, bytes | None]] = [("demo", raw) for raw in demo_raws]
-    sources += [("spam", None)] * n_spam
-    random.Random(f"{seed}:order").shuffle(sources)
-    written: list[tuple[str, bytes]] = []
-    for index, (_origin, raw) in enumerate(sources):
+        demo_mail = (m.raw for m in read_mbox(demo.mbox_path))
+    order = random.Random(f"{seed}:order")
+    origins = ["demo"] * n_demo + ["spam"] * n_spam
+    order.shuffle(origins)
+    written: list[str] = []
+    for index, origin in enumerate(origins):
         rng = random.Random(f"{seed}:{index}")
         defects: list[str] = []
+        raw = next(demo_mail, None) if origin == "demo" else None
         if raw is None:
             template = rng.choice(TEMPLATES)
             raw = _compose(template, rng, defects)
@@ -127,7 +128,7 @@ def build_messy_corpus(
         raw = _mangle(raw, rng, defects)
         relative = _file_name(rng, index, defects)
         corpus.add(relative, raw, defects)
-        written.append((relative, raw))
+        written.append(relative)
 
     _add_copies(corpus, written, copies, random.Random(f"{seed}:copies"))
     _add_specials(corpus, random.Random(f"{seed}:specials"), huge_bytes)
@@ -1103,11 +1104,10 @@ def _file_name(rng: random.Random, index: int, defects: list[str]) -> str:
     return f"{folder}/{name}"
 
 
-def _add_copies(
-    corpus: MessyCorpus, written: list[tuple[str, bytes]], count: int, rng: random.Random
-) -> None:
+def _add_copies(corpus: MessyCorpus, written: list[str], count: int, rng: random.Random) -> None:
     """Byte copies and CRLF copies of earlier files: duplicates an import skips."""
-    for n, (_relative, raw) in enumerate(rng.sample(written, min(count, len(written)))):
+    for n, relative in enumerate(rng.sample(written, min(count, len(written)))):
+        raw = (corpus.root / relative).read_bytes()
         if not raw.strip():
             continue
         crlf = n % 2 == 1 and b"\r" not in raw
