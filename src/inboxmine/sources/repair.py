@@ -40,6 +40,23 @@ _KNOWN = re.compile(
     re.IGNORECASE,
 )
 _MBOX_FROM = re.compile(rb">*From ")
+# A line of a well-formed block that is neither a header nor a continuation.
+_BAD_LINE = re.compile(rb"\n(?![\x21-\x39\x3b-\x7e]+[ \t]*:|[ \t])")
+
+
+def _well_formed(raw: bytes) -> bool:
+    """True for the usual header block (one regex pass, no per-line Python),
+    so that ordinary mail pays almost nothing for the repair."""
+    # The CRLF end is looked for only before the LF one: never through a body.
+    end = raw.find(b"\n\n", 0, SCAN_BYTES)
+    crlf = raw.find(b"\r\n\r\n", 0, end if end >= 0 else SCAN_BYTES)
+    end = crlf if crlf >= 0 else end
+    if end < 0 or not _is_header(raw[:1000]):
+        return False
+    head = raw[:end]
+    if b"\x00" in head or head.count(b"\r") != head.count(b"\r\n"):
+        return False
+    return _BAD_LINE.search(head.replace(b"\r\n", b"\n")) is None
 
 
 def _lines(raw: bytes, start: int) -> tuple[list[tuple[bytes, bytes]], int | None]:
@@ -75,6 +92,8 @@ def repair_header_block(raw: bytes) -> tuple[bytes, list[str]]:
     body), a lone CR inside a header value (a space), and LF CR / CR line
     ends mixed with LF ones.
     """
+    if _well_formed(raw):
+        return raw, []
     start = 0
     notes: list[str] = []
     if raw.startswith(_BOM):
