@@ -77,11 +77,24 @@ def test_stream_reports_runs_executed_by_another_process(engine, settings, plan)
 
 
 def test_stream_replays_only_what_finished_after_the_last_event(engine, settings, plan):  # noqa: F811
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from inboxmine.db.engine import write_tx
+    from inboxmine.db.tables.ledger import pipeline_runs
+
     first = queue_runs(engine, ["metadata"], "web")
     execute_runs(engine, settings, first, EventBus())
-    time.sleep(0.01)  # the mark is rounded to the millisecond: keep it after the first run
+    # The first run finished well before the browser's last event.
+    finished = ledger.get_run(engine, first[0])["completed_at"] - timedelta(minutes=1)
+    with write_tx(engine) as conn:
+        conn.execute(
+            update(pipeline_runs)
+            .where(pipeline_runs.c.id == first[0])
+            .values(completed_at=finished)
+        )
     mark = f"{time.time():.3f}"
-    time.sleep(0.05)
     second = queue_runs(engine, ["content"], "web")
     execute_runs(engine, settings, second, EventBus())
     received = _collect(engine, EventBus(), 1.2, last_event_id=mark, until_done=second[0])
@@ -153,3 +166,17 @@ def test_sanitizer_is_bounded_on_huge_or_odd_input():
     assert sanitize_html("x" * (MAX_HTML_CHARS + 10)).truncated
     assert sanitize_html(None).html == ""
     assert sanitize_html("\x00<<<>>>&&&").html is not None
+
+
+def test_a_reconnect_also_replays_a_run_that_finished_just_before_its_last_event(
+    engine,
+    settings,
+    plan,  # noqa: F811
+):
+    # The page saw some other event right after this run finished, before the
+    # ledger poll picked the run up: it must still get its [DONE].
+    run_ids = queue_runs(engine, ["metadata"], "web")
+    execute_runs(engine, settings, run_ids, EventBus())
+    mark = f"{time.time() + 0.5:.3f}"
+    received = _collect(engine, EventBus(), 1.2, last_event_id=mark, until_done=run_ids[0])
+    assert ("done", run_ids[0]) in {(kind, event["run_id"]) for kind, event in received}

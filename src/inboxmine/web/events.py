@@ -31,6 +31,8 @@ from inboxmine.runner.events import EventBus
 
 FINAL = ("completed", "failed")
 POLL_EVERY_S = 1.0
+#: How far before the browser's last event a reconnect replays runs.
+RECONNECT_MARGIN = timedelta(seconds=5 * POLL_EVERY_S)
 #: On (re)connect, runs that finished this long ago or less are replayed.
 REPLAY_WINDOW = timedelta(minutes=5)
 
@@ -157,8 +159,11 @@ async def stream(
     """
     since = datetime.now(UTC) - REPLAY_WINDOW
     if last_event_id:
+        # A run that finished just before the last event may not have been
+        # polled yet: replay a margin too (the page drops what it already showed).
         with contextlib.suppress(ValueError, OverflowError, OSError):
-            since = max(since, datetime.fromtimestamp(float(last_event_id), UTC))
+            last = datetime.fromtimestamp(float(last_event_id), UTC)
+            since = max(since, last - RECONNECT_MARGIN)
     tracker = RunTracker()
     subscription = bus.subscribe()
     deadline = time.monotonic() + max_seconds if max_seconds else None
