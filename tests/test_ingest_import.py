@@ -82,7 +82,9 @@ def test_takeout_mbox_import_stores_messages_threads_and_one_ledger_run(engine, 
     assert [m["message_id"] for m in stored] == ["1@v", "2@m"]
     assert stored[0]["body_text"] == "Could you review it?\nFrom now on we ship weekly.\n"
     assert zlib.decompress(stored[0]["raw_compressed"]) == first
-    assert stored[0]["labels"] == ["Inbox", "Important"] and stored[0]["gmail_thread_id"] == format(1790, "x")
+    assert stored[0]["labels"] == ["Inbox", "Important"] and stored[0]["gmail_thread_id"] == format(
+        1790, "x"
+    )
     assert stored[0]["source_kind"] == "mbox" and stored[0]["source_ref"] == str(path)
     assert stored[0]["source_position"] == "0"
     assert [m["is_sent"] for m in stored] == [False, True]
@@ -300,3 +302,36 @@ def test_nul_bytes_in_attachment_names_and_types_do_not_fail_the_import(engine, 
     stored = {(a["filename"], a["mime_type"], a["content_id"]) for a in rows(engine, attachments)}
     assert ("winmail.dat", "application/ms-tnef", "cid") in stored
     assert any(mime == "message/rfc822" for _, mime, _ in stored)
+
+
+def test_a_message_the_database_refuses_costs_only_itself(engine, tmp_path, monkeypatch):
+    from sqlalchemy import select
+
+    from inboxmine.db.tables.ledger import item_errors
+    from inboxmine.sources import store as store_module
+    from inboxmine.sources.eml import read_eml
+    from inboxmine.sources.importer import import_messages
+
+    for i in range(5):
+        subject = "poison" if i == 2 else f"fine {i}"
+        (tmp_path / f"{i}.eml").write_bytes(
+            f"From: a{i}@example.com\nSubject: {subject}\nMessage-ID: <{i}@x>\n\nbody {i}\n".encode()
+        )
+    real_row = store_module._message_row
+
+    def refusing_row(item, ingested_at):
+        row = real_row(item, ingested_at)
+        if row["subject"] == "poison":
+            row["source_kind"] = None  # NOT NULL: every database refuses it
+        return row
+
+    monkeypatch.setattr(store_module, "_message_row", refusing_row)
+    summary = import_messages(
+        engine, read_eml(tmp_path), source_kind="eml", path=str(tmp_path), my_addresses=set()
+    )
+    assert summary.counts.stored == 4 and summary.counts.refused == 1
+    with engine.connect() as conn:
+        subjects = sorted(conn.execute(select(messages.c.subject)).scalars())
+        [error] = conn.execute(select(item_errors.c.item_id, item_errors.c.error)).all()
+    assert subjects == ["fine 0", "fine 1", "fine 3", "fine 4"]
+    assert "2.eml" in error.item_id and "the database refused this message" in error.error

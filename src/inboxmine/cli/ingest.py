@@ -98,6 +98,7 @@ def _print_summary(summary, as_json: bool) -> None:
                     "unparseable": counts.unparseable,
                     "with_problems": counts.with_problems,
                     "unreadable": counts.unreadable,
+                    "refused": counts.refused,
                     "threads_updated": summary.threads_updated,
                 }
             )
@@ -111,6 +112,8 @@ def _print_summary(summary, as_json: bool) -> None:
     ]
     if counts.unreadable:
         lines.append(f"unreadable {counts.unreadable:,} (not stored)")
+    if counts.refused:
+        lines.append(f"refused by the database {counts.refused:,} (not stored)")
     console.print(
         f"ingest run {summary.run_id}: "
         + ", ".join(lines)

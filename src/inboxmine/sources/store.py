@@ -11,6 +11,7 @@ prepared single-row INSERT ... RETURNING (see :class:`_PipelinedInsert`).
 
 from __future__ import annotations
 
+import copy
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -45,12 +46,14 @@ class StoreCounts:
     with_problems: int = 0
     #: Could not be read at all (permission denied, not a file): not stored.
     unreadable: int = 0
+    #: Read and parsed, but the database refused to store it (reason recorded).
+    refused: int = 0
     new_ids: list[int] = field(default_factory=list)
 
     @property
     def failed(self) -> int:
-        """Items the run counts as failed: unreadable or unparseable."""
-        return self.unreadable + self.unparseable
+        """Items the run counts as failed: unreadable, unparseable or refused."""
+        return self.unreadable + self.unparseable + self.refused
 
 
 @dataclass(slots=True)
@@ -98,34 +101,73 @@ class MessageStore:
             self.flush()
 
     def flush(self) -> None:
-        """Write the queued messages in one short transaction."""
+        """Write the queued messages in one short transaction.
+
+        If the database refuses the batch (one hostile message can do that,
+        e.g. a value PostgreSQL will not store), the batch is written again
+        message by message, and each refused one is an item error of the run:
+        one bad message never costs the others.
+        """
         if not self._pending and not self._unreadable:
             return
         pending, unreadable = self._pending, self._unreadable
         self._pending, self._unreadable = [], []
         before_failed = self.counts.failed
-        with write_tx(self.engine) as conn:
-            fresh = self._drop_duplicates(conn, pending)
-            inserted = self._insert_messages(conn, fresh)
-            run_id = self.run.run_id if self.run is not None else None
-            for item in fresh:
-                if item.parsed.content_hash in inserted and item.parsed.unparseable:
-                    ledger.record_item_error(
-                        conn,
-                        run_id,
-                        STAGE,
-                        item.raw.item_id,
-                        item.parsed.parse_error or "unparseable",
-                    )
-            for raw in unreadable:
-                ledger.record_item_error(
-                    conn, run_id, STAGE, raw.item_id, raw.read_error or "unreadable"
-                )
-        self.counts.unreadable += len(unreadable)
+        try:
+            self._write(pending, unreadable)
+        except DBAPIError:
+            if not pending:
+                raise
+            for item in pending:
+                try:
+                    self._write([item], [])
+                except DBAPIError as exc:
+                    self._refuse(item, exc)
+            if unreadable:
+                self._write([], unreadable)
         if self.run is not None:
             self.run.advance(
                 processed=len(pending) + len(unreadable), failed=self.counts.failed - before_failed
             )
+
+    def _write(self, pending: list[_Pending], unreadable: list[RawMessage]) -> None:
+        """One transaction; the counts change only if it commits."""
+        saved = copy.deepcopy(self.counts)
+        try:
+            with write_tx(self.engine) as conn:
+                fresh = self._drop_duplicates(conn, pending)
+                inserted = self._insert_messages(conn, fresh)
+                run_id = self.run.run_id if self.run is not None else None
+                for item in fresh:
+                    if item.parsed.content_hash in inserted and item.parsed.unparseable:
+                        ledger.record_item_error(
+                            conn,
+                            run_id,
+                            STAGE,
+                            item.raw.item_id,
+                            item.parsed.parse_error or "unparseable",
+                        )
+                for raw in unreadable:
+                    ledger.record_item_error(
+                        conn, run_id, STAGE, raw.item_id, raw.read_error or "unreadable"
+                    )
+        except BaseException:
+            self.counts = saved
+            raise
+        self.counts.unreadable += len(unreadable)
+
+    def _refuse(self, item: _Pending, exc: DBAPIError) -> None:
+        reason = str(exc.orig or exc).strip().splitlines()[0][:300]
+        with write_tx(self.engine) as conn:
+            ledger.record_item_error(
+                conn,
+                self.run.run_id if self.run is not None else None,
+                STAGE,
+                item.raw.item_id,
+                f"the database refused this message ({reason}); it was not stored - "
+                "please report it with the file",
+            )
+        self.counts.refused += 1
 
     def _drop_duplicates(self, conn, pending: list[_Pending]) -> list[_Pending]:
         """The messages of the batch not stored before (nor earlier in the batch)."""
