@@ -335,3 +335,26 @@ def test_a_message_the_database_refuses_costs_only_itself(engine, tmp_path, monk
         [error] = conn.execute(select(item_errors.c.item_id, item_errors.c.error)).all()
     assert subjects == ["fine 0", "fine 1", "fine 3", "fine 4"]
     assert "2.eml" in error.item_id and "the database refused this message" in error.error
+
+
+def test_a_reused_message_id_from_another_sender_is_not_a_duplicate(engine, tmp_path):
+    from sqlalchemy import select
+
+    from inboxmine.sources.eml import read_eml
+    from inboxmine.sources.importer import import_messages
+
+    def write(name, sender, body):
+        (tmp_path / name).write_bytes(
+            f"From: {sender}\nSubject: offer\nMessage-ID: <kit-0001@mailer>\n\n{body}\n".encode()
+        )
+
+    write("a.eml", "win@spam-one.example", "first campaign")
+    write("b.eml", "prize@spam-two.example", "second campaign")  # same kit, same ID
+    write("c.eml", "win@spam-one.example", "first campaign, resent")  # same sender: a copy
+    summary = import_messages(
+        engine, read_eml(tmp_path), source_kind="eml", path=str(tmp_path), my_addresses=set()
+    )
+    assert (summary.counts.stored, summary.counts.duplicates) == (2, 1)
+    with engine.connect() as conn:
+        senders = sorted(conn.execute(select(messages.c.from_address)).scalars())
+    assert senders == ["prize@spam-two.example", "win@spam-one.example"]

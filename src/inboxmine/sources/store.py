@@ -1,7 +1,7 @@
 """Storing parsed messages: batched, deduplicated, one short transaction per batch.
 
-A message is a duplicate when its Message-ID is already stored, else when
-its content hash is (line-ending-normalised raw bytes). Each batch costs a
+A message is a duplicate when its Message-ID is already stored with the same
+sender, or when its content hash is (line-ending-normalised raw bytes). Each batch costs a
 handful of statements whatever its size: one IN query per key, one
 insert of the messages that says which were stored, one for their attachments.
 
@@ -170,19 +170,25 @@ class MessageStore:
         self.counts.refused += 1
 
     def _drop_duplicates(self, conn, pending: list[_Pending]) -> list[_Pending]:
-        """The messages of the batch not stored before (nor earlier in the batch)."""
+        """The messages of the batch not stored before (nor earlier in the batch).
+
+        A Message-ID makes a duplicate only together with the same sender:
+        spam kits reuse Message-IDs across unrelated messages, and those must
+        not be dropped. The content hash alone always does.
+        """
         ids = {p.parsed.message_id for p in pending if p.parsed.message_id}
         hashes = {p.parsed.content_hash for p in pending}
-        known_ids = _existing(conn, messages.c.message_id, ids)
+        senders_by_id = _senders_by_message_id(conn, ids)
         known_hashes = _existing(conn, messages.c.content_hash, hashes)
         fresh = []
         for item in pending:
             mid, digest = item.parsed.message_id, item.parsed.content_hash
-            if (mid and mid in known_ids) or digest in known_hashes:
+            sender = item.parsed.from_address
+            if (mid and sender in senders_by_id.get(mid, ())) or digest in known_hashes:
                 self.counts.duplicates += 1
                 continue
             if mid:
-                known_ids.add(mid)
+                senders_by_id.setdefault(mid, set()).add(sender)
             known_hashes.add(digest)
             fresh.append(item)
         return fresh
@@ -220,6 +226,20 @@ class MessageStore:
         if attachment_rows:
             conn.execute(attachments.insert(), attachment_rows)
         return set(ids)
+
+
+def _senders_by_message_id(conn, ids: set[str]) -> dict[str, set[str | None]]:
+    """The From addresses already stored under each of these Message-IDs."""
+    found: dict[str, set[str | None]] = {}
+    chunk = sorted(ids)
+    for start in range(0, len(chunk), 500):  # SQLite caps bound parameters
+        part = chunk[start : start + 500]
+        query = select(messages.c.message_id, messages.c.from_address).where(
+            messages.c.message_id.in_(part)
+        )
+        for message_id, sender in conn.execute(query):
+            found.setdefault(message_id, set()).add(sender)
+    return found
 
 
 def _existing(conn, column, values: set[str]) -> set[str]:
