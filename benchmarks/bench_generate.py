@@ -24,8 +24,10 @@ def main(sizes: list[int]) -> None:
             elapsed = time.perf_counter() - t0
             size_mb = result.mbox_path.stat().st_size / 1e6
             peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(f"{n:>7} messages  {elapsed:6.2f} s  {n / elapsed:8.0f} msg/s  mbox {size_mb:7.1f} MB  "
-                  f"peak RSS {peak_mb:6.0f} MB")
+            print(
+                f"{n:>7} messages  {elapsed:6.2f} s  {n / elapsed:8.0f} msg/s  mbox {size_mb:7.1f} MB  "
+                f"peak RSS {peak_mb:6.0f} MB"
+            )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,11 @@ def test_exclusions_are_added_listed_and_removed(db_url, settings):
     assert cli("exclusions", "remove", "slack.com").exit_code == 0
     assert json.loads(cli("exclusions", "list", "--json").output) == []
 
-    assert cli("exclusions", "add", "Jane.Doe@Gmail.com").exit_code == 0  # one person, not gmail.com
-    assert [r["domain"] for r in json.loads(cli("exclusions", "--json").output)] == ["jane.doe@gmail.com"]
+    assert (
+        cli("exclusions", "add", "Jane.Doe@Gmail.com").exit_code == 0
+    )  # one person, not gmail.com
+    assert [r["domain"] for r in json.loads(cli("exclusions", "--json").output)] == [
+        "jane.doe@gmail.com"
+    ]
     refused = cli("exclusions", "add", "not a domain")
     assert refused.exit_code == 1 and "is not a domain or an address" in refused.output

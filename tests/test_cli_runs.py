@@ -9,7 +9,17 @@ from inboxmine.cli.main import app
 from inboxmine.runner import ledger
 from inboxmine.runner.tracking import tracked_run
 
-SEED_COLUMNS = {"id", "stage", "status", "started_at", "completed_at", "items_processed", "triggered_by", "error_message", "created_at"}
+SEED_COLUMNS = {
+    "id",
+    "stage",
+    "status",
+    "started_at",
+    "completed_at",
+    "items_processed",
+    "triggered_by",
+    "error_message",
+    "created_at",
+}
 
 
 @pytest.fixture
@@ -56,7 +66,15 @@ def test_runs_table_lists_the_seed_columns(cli, engine):
     _make_runs(engine)
     result = cli("runs")
     assert result.exit_code == 0
-    for column in ("id", "stage", "status", "started_at", "completed_at", "items_processed", "triggered_by"):
+    for column in (
+        "id",
+        "stage",
+        "status",
+        "started_at",
+        "completed_at",
+        "items_processed",
+        "triggered_by",
+    ):
         assert column in result.output
 
 

@@ -28,7 +28,9 @@ def test_flags_beat_environment_beat_dotenv_beat_file(clean_env, monkeypatch):
     (clean_env / "inboxmine.toml").write_text(
         'database_url = "sqlite:///file.db"\nme = ["me@file.com"]\n[ai]\nmodel = "ollama:from-file"\ntimeout_s = 5\n'
     )
-    (clean_env / ".env").write_text("INBOXMINE_AI__MODEL=openai:from-dotenv\nINBOXMINE_DATABASE_URL=sqlite:///dotenv.db\n")
+    (clean_env / ".env").write_text(
+        "INBOXMINE_AI__MODEL=openai:from-dotenv\nINBOXMINE_DATABASE_URL=sqlite:///dotenv.db\n"
+    )
     monkeypatch.setenv("INBOXMINE_DATABASE_URL", "sqlite:///env.db")
 
     settings = load_settings()

@@ -19,19 +19,73 @@ from inboxmine.demo import generate_demo
 
 NOW = datetime(2026, 5, 4, 15, 30, tzinfo=UTC)
 GEM_TYPES = {
-    "dormant_warm_thread", "unanswered_ask", "weak_marketing_lead", "partner_program", "renewal_leverage",
-    "vendor_upsell", "distribution_channel", "co_marketing", "industry_intel", "procurement_signal",
+    "dormant_warm_thread",
+    "unanswered_ask",
+    "weak_marketing_lead",
+    "partner_program",
+    "renewal_leverage",
+    "vendor_upsell",
+    "distribution_channel",
+    "co_marketing",
+    "industry_intel",
+    "procurement_signal",
 }
 ESP_KEYS = {
-    "sendgrid", "mailchimp", "hubspot", "klaviyo", "constant_contact", "amazon_ses", "convertkit",
-    "activecampaign", "salesforce_mc", "postmark", "mailgun", "brevo", "mailjet", "sparkpost", "iterable",
-    "customer_io", "braze", "marketo", "pardot", "campaign_monitor", "mailerlite", "substack", "beehiiv",
-    "intercom", "zendesk", "mandrill", "google_workspace", "microsoft_365", "zoho", "custom_smtp",
+    "sendgrid",
+    "mailchimp",
+    "hubspot",
+    "klaviyo",
+    "constant_contact",
+    "amazon_ses",
+    "convertkit",
+    "activecampaign",
+    "salesforce_mc",
+    "postmark",
+    "mailgun",
+    "brevo",
+    "mailjet",
+    "sparkpost",
+    "iterable",
+    "customer_io",
+    "braze",
+    "marketo",
+    "pardot",
+    "campaign_monitor",
+    "mailerlite",
+    "substack",
+    "beehiiv",
+    "intercom",
+    "zendesk",
+    "mandrill",
+    "google_workspace",
+    "microsoft_365",
+    "zoho",
+    "custom_smtp",
 }
-INTENTS = {"human_1to1", "cold_outreach", "nurture_sequence", "newsletter", "transactional", "promotional",
-           "event_invitation", "partnership_pitch", "re_engagement", "procurement", "recruiting", "community"}
-RELATIONSHIPS = {"my_vendor", "selling_to_me", "inbound_prospect", "warm_contact", "potential_partner",
-                 "community", "institutional", "unknown"}
+INTENTS = {
+    "human_1to1",
+    "cold_outreach",
+    "nurture_sequence",
+    "newsletter",
+    "transactional",
+    "promotional",
+    "event_invitation",
+    "partnership_pitch",
+    "re_engagement",
+    "procurement",
+    "recruiting",
+    "community",
+}
+RELATIONSHIPS = {
+    "my_vendor",
+    "selling_to_me",
+    "inbound_prospect",
+    "warm_contact",
+    "potential_partner",
+    "community",
+    "institutional",
+    "unknown",
+}
 
 
 @pytest.fixture(scope="module")
@@ -75,16 +129,29 @@ def test_determinism(tmp_path):
 
 def test_determinism_across_processes(tmp_path):
     """Hash randomisation must not leak into the output."""
-    code = ("import sys; from datetime import datetime; from pathlib import Path; "
-            "from inboxmine.demo import generate_demo; "
-            "generate_demo(Path(sys.argv[1]), seed=3, messages=200, now=datetime.fromisoformat(sys.argv[2]))")
+    code = (
+        "import sys; from datetime import datetime; from pathlib import Path; "
+        "from inboxmine.demo import generate_demo; "
+        "generate_demo(Path(sys.argv[1]), seed=3, messages=200, now=datetime.fromisoformat(sys.argv[2]))"
+    )
     digests = []
     for hashseed, name in (("1", "p1"), ("2", "p2")):
-        env = {**os.environ, "PYTHONHASHSEED": hashseed,
-               "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parents[1] / "src"),
-                                                          os.environ.get("PYTHONPATH")]))}
-        subprocess.run([sys.executable, "-c", code, str(tmp_path / name), NOW.isoformat()], check=True, env=env)
-        digests.append(((tmp_path / name / "demo.mbox").read_bytes(), (tmp_path / name / "demo-truth.json").read_bytes()))
+        env = {
+            **os.environ,
+            "PYTHONHASHSEED": hashseed,
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(Path(__file__).parents[1] / "src"), os.environ.get("PYTHONPATH")])
+            ),
+        }
+        subprocess.run(
+            [sys.executable, "-c", code, str(tmp_path / name), NOW.isoformat()], check=True, env=env
+        )
+        digests.append(
+            (
+                (tmp_path / name / "demo.mbox").read_bytes(),
+                (tmp_path / name / "demo-truth.json").read_bytes(),
+            )
+        )
     assert digests[0] == digests[1]
 
 
@@ -128,9 +195,18 @@ def test_malformed_planted(big):
     result, truth = big
     reasons = Counter(m["reason"] for m in truth["malformed"])
     assert reasons["missing_date"] >= 2
-    for reason in ("unknown_charset", "latin1_declared_utf8", "unclosed_boundary", "bad_base64", "huge_html",
-                   "from_unquoted_comma", "from_broken_encoded_word", "from_empty", "from_missing_angle_bracket",
-                   "no_message_id"):
+    for reason in (
+        "unknown_charset",
+        "latin1_declared_utf8",
+        "unclosed_boundary",
+        "bad_base64",
+        "huge_html",
+        "from_unquoted_comma",
+        "from_broken_encoded_word",
+        "from_empty",
+        "from_missing_angle_bracket",
+        "no_message_id",
+    ):
         assert reasons[reason] == 1, reason
     raw = result.mbox_path.read_bytes()
     assert b"From: Smith, John <john.smith@smithandco.com>\n" in raw
@@ -174,11 +250,39 @@ def test_truth_vocabularies(big):
         assert sender["relationship"] in RELATIONSHIPS
         assert sender["company_size"] in {"small", "medium", "enterprise"}
         assert sender["esp"] is None or sender["esp"] in ESP_KEYS
-    offers = {"discount", "free_trial", "webinar", "product_launch", "urgency", "social_proof", "event",
-              "newsletter", "renewal", "partnership", "procurement"}
-    intents = {"pricing_page", "demo_booking", "partner_program", "marketplace_listing", "job_posting",
-               "case_study", "free_tool", "unsubscribe"}
-    procurement = {"rfp", "security_review", "soc2", "dpa", "msa", "sow", "poc", "vendor_assessment"}
+    offers = {
+        "discount",
+        "free_trial",
+        "webinar",
+        "product_launch",
+        "urgency",
+        "social_proof",
+        "event",
+        "newsletter",
+        "renewal",
+        "partnership",
+        "procurement",
+    }
+    intents = {
+        "pricing_page",
+        "demo_booking",
+        "partner_program",
+        "marketplace_listing",
+        "job_posting",
+        "case_study",
+        "free_tool",
+        "unsubscribe",
+    }
+    procurement = {
+        "rfp",
+        "security_review",
+        "soc2",
+        "dpa",
+        "msa",
+        "sow",
+        "poc",
+        "vendor_assessment",
+    }
     for m in truth["messages"].values():
         assert set(m["offers"]) <= offers
         assert set(m["link_intents"]) <= intents
@@ -197,16 +301,32 @@ def test_scenario_semantics(big):
         if m["thread_id"]:
             by_thread.setdefault(m["thread_id"], []).append(m)
     # renewal leverage: future renewal dates; the past-renewal negative is in the past
-    future = [m for m in msgs.values() if m["renewal_date"] and m["renewal_date"] > NOW.date().isoformat()]
-    past = [m for m in msgs.values() if m["renewal_date"] and m["renewal_date"] < NOW.date().isoformat()]
+    future = [
+        m for m in msgs.values() if m["renewal_date"] and m["renewal_date"] > NOW.date().isoformat()
+    ]
+    past = [
+        m for m in msgs.values() if m["renewal_date"] and m["renewal_date"] < NOW.date().isoformat()
+    ]
     assert len(future) >= 3 and len(past) >= 1
     # procurement threads carry procurement keys; slack/pocket never do
-    assert {k for m in msgs.values() for k in m["procurement"]} >= {"rfp", "soc2", "dpa", "msa", "poc"}
+    assert {k for m in msgs.values() for k in m["procurement"]} >= {
+        "rfp",
+        "soc2",
+        "dpa",
+        "msa",
+        "poc",
+    }
     for m in msgs.values():
         if m["sender_domain"] in ("slack.com", "sam.okafor@gmail.com", "pocketbase-weekly.com"):
             assert m["procurement"] == []
     kinds = {n["kind"] for n in truth["negatives"]}
-    assert kinds >= {"slack_not_sla", "pocket", "past_renewal", "completed_thread", "already_replied"}
+    assert kinds >= {
+        "slack_not_sla",
+        "pocket",
+        "past_renewal",
+        "completed_thread",
+        "already_replied",
+    }
     sent = [m for m in msgs.values() if m["direction"] == "sent"]
     assert sent and all(m["sender_domain"] == "northwind-consulting.com" for m in sent)
     raw = result.mbox_path.read_bytes()
@@ -238,7 +358,11 @@ def test_dormancy_and_unanswered(big):
         assert last_info["direction"] == "received"
         assert any(i["direction"] == "sent" for _, i in items)
         age = (NOW - email.utils.parsedate_to_datetime(last_entry["Date"])).days
-        body = last_entry.get_payload(decode=True) if not last_entry.is_multipart() else last_entry.get_payload(0).get_payload(decode=True)
+        body = (
+            last_entry.get_payload(decode=True)
+            if not last_entry.is_multipart()
+            else last_entry.get_payload(0).get_payload(decode=True)
+        )
         assert b"?" in body.split(b"\n\n> ")[0].split(b"____")[0]
         if gem_type == "dormant_warm_thread":
             assert 20 <= age <= 300
@@ -249,10 +373,19 @@ def test_dormancy_and_unanswered(big):
 
 
 def test_cli(tmp_path):
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parents[1] / "src"),
-                                                                     os.environ.get("PYTHONPATH")]))}
-    proc = subprocess.run([sys.executable, "-m", "inboxmine.demo", str(tmp_path), "--seed", "2", "--messages", "200"],
-                          check=True, capture_output=True, text=True, env=env)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(Path(__file__).parents[1] / "src"), os.environ.get("PYTHONPATH")])
+        ),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "inboxmine.demo", str(tmp_path), "--seed", "2", "--messages", "200"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert str(tmp_path / "demo.mbox") in proc.stdout
     assert str(tmp_path / "demo-truth.json") in proc.stdout
 

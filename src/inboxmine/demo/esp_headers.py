@@ -40,7 +40,11 @@ def fill(template: str, ctx: dict, rng: random.Random) -> str:
         if name == "HEX":
             return rng.randbytes(size // 2 + 1).hex()[:size].upper()
         if name == "num":
-            return str(rng.randrange(10 ** (size - 1), 10**size)) if size > 1 else str(rng.randint(1, 9))
+            return (
+                str(rng.randrange(10 ** (size - 1), 10**size))
+                if size > 1
+                else str(rng.randint(1, 9))
+            )
         if name == "b64":
             return _b64(rng, size)
         if name == "alnum":
@@ -64,8 +68,9 @@ def esp(key: str) -> dict:
     return catalogue.esps()[key]
 
 
-def base_ctx(esp_key: str, domain: str, when: datetime, *, from_addr: str, rcpt: str,
-             subject: str = "") -> dict:
+def base_ctx(
+    esp_key: str, domain: str, when: datetime, *, from_addr: str, rcpt: str, subject: str = ""
+) -> dict:
     utc = when.astimezone(UTC)
     return {
         "esp": esp_key,
@@ -89,9 +94,11 @@ def message_id(esp_key: str, ctx: dict, rng: random.Random) -> str:
 
 def _dkim(d: str, s: str, ctx: dict, rng: random.Random) -> str:
     b = _b64(rng, 172)
-    return (f"v=1; a=rsa-sha256; c=relaxed/relaxed; d={d}; s={s};\n"
-            f"        t={ctx['ts']}; h=from:to:subject:date:message-id:mime-version:content-type;\n"
-            f"        bh={_b64(rng, 43)}=;\n        b={b[:86]}\n         {b[86:]}=")
+    return (
+        f"v=1; a=rsa-sha256; c=relaxed/relaxed; d={d}; s={s};\n"
+        f"        t={ctx['ts']}; h=from:to:subject:date:message-id:mime-version:content-type;\n"
+        f"        bh={_b64(rng, 43)}=;\n        b={b[:86]}\n         {b[86:]}="
+    )
 
 
 def _auth_profile(esp_key: str, sender: dict, rng: random.Random) -> str:
@@ -106,8 +113,9 @@ def _auth_profile(esp_key: str, sender: dict, rng: random.Random) -> str:
     return "pass"
 
 
-def trace_headers(esp_key: str, sender: dict, ctx: dict, rng: random.Random, *,
-                  from_domain: str, to_alias: bool) -> tuple[list[tuple[str, str]], str]:
+def trace_headers(
+    esp_key: str, sender: dict, ctx: dict, rng: random.Random, *, from_domain: str, to_alias: bool
+) -> tuple[list[tuple[str, str]], str]:
     """Headers a receiving Gmail mailbox shows for an inbound message.
 
     Returns (headers in top-to-bottom order, auth profile)."""
@@ -133,47 +141,126 @@ def trace_headers(esp_key: str, sender: dict, ctx: dict, rng: random.Random, *,
         dkim_res.append(f"dkim={verdict}{extra} header.i=@{d} header.s={s} header.b={_b64(rng, 8)}")
     if not dkim_res:
         dkim_res.append("dkim=none")
-    spf = "softfail" if profile == "spf_softfail" else ("none" if profile == "none" and rng.random() < 0.5 else "pass")
+    spf = (
+        "softfail"
+        if profile == "spf_softfail"
+        else ("none" if profile == "none" and rng.random() < 0.5 else "pass")
+    )
     spf_text = {
         "pass": f"google.com: domain of {return_path} designates {ip} as permitted sender",
         "softfail": f"google.com: domain of transitioning {return_path} does not designate {ip} as permitted sender",
         "none": f"google.com: {rp_domain} does not provide an SPF record",
     }[spf]
-    aligned = any(d == from_domain or from_domain.endswith("." + d) or d.endswith("." + from_domain)
-                  for d, _ in dkims) and profile != "dkim_fail"
-    dmarc = "pass" if aligned or (spf == "pass" and rp_domain.endswith(from_domain)) else (
-        "none" if profile == "none" else "fail")
-    policy = "(p=NONE sp=NONE dis=NONE)" if dmarc != "pass" else rng.choice(
-        ["(p=REJECT sp=REJECT dis=NONE)", "(p=QUARANTINE sp=QUARANTINE dis=NONE)", "(p=NONE sp=NONE dis=NONE)"])
-    google_ar = ("mx.google.com;\n       " + ";\n       ".join(dkim_res)
-                 + f";\n       spf={spf} ({spf_text}) smtp.mailfrom={return_path}"
-                 + f";\n       dmarc={dmarc} {policy} header.from={from_domain}")
+    aligned = (
+        any(
+            d == from_domain or from_domain.endswith("." + d) or d.endswith("." + from_domain)
+            for d, _ in dkims
+        )
+        and profile != "dkim_fail"
+    )
+    dmarc = (
+        "pass"
+        if aligned or (spf == "pass" and rp_domain.endswith(from_domain))
+        else ("none" if profile == "none" else "fail")
+    )
+    policy = (
+        "(p=NONE sp=NONE dis=NONE)"
+        if dmarc != "pass"
+        else rng.choice(
+            [
+                "(p=REJECT sp=REJECT dis=NONE)",
+                "(p=QUARANTINE sp=QUARANTINE dis=NONE)",
+                "(p=NONE sp=NONE dis=NONE)",
+            ]
+        )
+    )
+    google_ar = (
+        "mx.google.com;\n       "
+        + ";\n       ".join(dkim_res)
+        + f";\n       spf={spf} ({spf_text}) smtp.mailfrom={return_path}"
+        + f";\n       dmarc={dmarc} {policy} header.from={from_domain}"
+    )
 
     headers: list[tuple[str, str]] = []
     gmail_id = f"2002:a05:{fill('{hex:4}:{hex:3}:b0:{hex:3}:{hex:4}', ctx, rng)}"
     headers.append(("Delivered-To", "alex@northwind-consulting.com" if not to_alias else rcpt))
-    headers.append(("Received", f"by {gmail_id} with SMTP id {fill('{alnum:10}', ctx, rng)};\n        {d_recv}"))
+    headers.append(
+        (
+            "Received",
+            f"by {gmail_id} with SMTP id {fill('{alnum:10}', ctx, rng)};\n        {d_recv}",
+        )
+    )
     headers.append(("X-Google-Smtp-Source", fill("AGHT+I{b64:70}", ctx, rng)))
-    headers.append(("X-Received", f"by {fill('2002:a17:90b:{hex:4}:b0:{hex:3}:{hex:4}', ctx, rng)} with SMTP id {fill('{alnum:14}', ctx, rng)}.{fill('{num:2}', ctx, rng)}.{ctx['ts']}{fill('{num:3}', ctx, rng)};\n        {d_recv}"))
+    headers.append(
+        (
+            "X-Received",
+            f"by {fill('2002:a17:90b:{hex:4}:b0:{hex:3}:{hex:4}', ctx, rng)} with SMTP id {fill('{alnum:14}', ctx, rng)}.{fill('{num:2}', ctx, rng)}.{ctx['ts']}{fill('{num:3}', ctx, rng)};\n        {d_recv}",
+        )
+    )
     if to_alias:
         # The alias is hosted on Microsoft 365 and forwarded to Gmail: ARC + Microsoft's form.
-        ms_ar = (f"spf={spf} (sender IP is {ip}) smtp.mailfrom={rp_domain}; dkim="
-                 + ("pass (signature was verified)" if dkims and profile != "dkim_fail" else
-                    "fail (body hash did not verify)" if profile == "dkim_fail" else "none (message not signed)")
-                 + f" header.d={dkims[0][0] if dkims else 'none'};dmarc={dmarc} action=none header.from={from_domain};compauth="
-                 + ("pass reason=100" if dmarc == "pass" else "softpass reason=201"))
-        headers.append(("ARC-Seal", f"i=1; a=rsa-sha256; s=arcselector10001; d=microsoft.com; cv=none;\n b={_b64(rng, 120)}"))
-        headers.append(("ARC-Authentication-Results", f"i=1; mx.microsoft.com 1; spf={spf}\n smtp.mailfrom={rp_domain}; dmarc={dmarc} action=none header.from={from_domain};\n dkim={'pass' if dkims and profile != 'dkim_fail' else 'none'} header.d={dkims[0][0] if dkims else 'none'}; arc=none"))
-        headers.append(("Received", f"from {fill('SN7PR{num:2}MB{num:4}', ctx, rng)}.namprd{fill('{num:2}', ctx, rng)}.prod.outlook.com (2603:10b6:806:{fill('{hex:3}', ctx, rng)}::{fill('{num:2}', ctx, rng)})\n        by mx.google.com with ESMTPS id {fill('{alnum:20}', ctx, rng)}\n        for <alex@northwind-consulting.com>\n        (version=TLS1_2 cipher=ECDHE-ECDSA-AES256-GCM-SHA384 bits=256);\n        {d_recv}"))
-        headers.append(("Authentication-Results", google_ar.replace(f"header.from={from_domain}", f"header.from={from_domain};\n       arc=pass (i=1)")))
+        ms_ar = (
+            f"spf={spf} (sender IP is {ip}) smtp.mailfrom={rp_domain}; dkim="
+            + (
+                "pass (signature was verified)"
+                if dkims and profile != "dkim_fail"
+                else "fail (body hash did not verify)"
+                if profile == "dkim_fail"
+                else "none (message not signed)"
+            )
+            + f" header.d={dkims[0][0] if dkims else 'none'};dmarc={dmarc} action=none header.from={from_domain};compauth="
+            + ("pass reason=100" if dmarc == "pass" else "softpass reason=201")
+        )
+        headers.append(
+            (
+                "ARC-Seal",
+                f"i=1; a=rsa-sha256; s=arcselector10001; d=microsoft.com; cv=none;\n b={_b64(rng, 120)}",
+            )
+        )
+        headers.append(
+            (
+                "ARC-Authentication-Results",
+                f"i=1; mx.microsoft.com 1; spf={spf}\n smtp.mailfrom={rp_domain}; dmarc={dmarc} action=none header.from={from_domain};\n dkim={'pass' if dkims and profile != 'dkim_fail' else 'none'} header.d={dkims[0][0] if dkims else 'none'}; arc=none",
+            )
+        )
+        headers.append(
+            (
+                "Received",
+                f"from {fill('SN7PR{num:2}MB{num:4}', ctx, rng)}.namprd{fill('{num:2}', ctx, rng)}.prod.outlook.com (2603:10b6:806:{fill('{hex:3}', ctx, rng)}::{fill('{num:2}', ctx, rng)})\n        by mx.google.com with ESMTPS id {fill('{alnum:20}', ctx, rng)}\n        for <alex@northwind-consulting.com>\n        (version=TLS1_2 cipher=ECDHE-ECDSA-AES256-GCM-SHA384 bits=256);\n        {d_recv}",
+            )
+        )
+        headers.append(
+            (
+                "Authentication-Results",
+                google_ar.replace(
+                    f"header.from={from_domain}",
+                    f"header.from={from_domain};\n       arc=pass (i=1)",
+                ),
+            )
+        )
         headers.append(("Authentication-Results", ms_ar))
-        headers.append(("Received", f"from {relay} ({ip}) by\n {fill('BN8NAM{num:2}FT0{num:2}', ctx, rng)}.mail.protection.outlook.com (10.13.{fill('{o}.{o}', ctx, rng)}) with Microsoft SMTP\n Server (version=TLS1_3, cipher=TLS_AES_256_GCM_SHA384) id 15.20.{fill('{num:4}.{num:3}', ctx, rng)} via Frontend\n Transport; {format_datetime(when)}"))
+        headers.append(
+            (
+                "Received",
+                f"from {relay} ({ip}) by\n {fill('BN8NAM{num:2}FT0{num:2}', ctx, rng)}.mail.protection.outlook.com (10.13.{fill('{o}.{o}', ctx, rng)}) with Microsoft SMTP\n Server (version=TLS1_3, cipher=TLS_AES_256_GCM_SHA384) id 15.20.{fill('{num:4}.{num:3}', ctx, rng)} via Frontend\n Transport; {format_datetime(when)}",
+            )
+        )
     else:
         if rng.random() < 0.25:
-            headers.append(("ARC-Seal", f"i=1; a=rsa-sha256; t={ctx['ts']}; cv=none;\n        d=google.com; s=arc-20240605;\n        b={_b64(rng, 120)}"))
+            headers.append(
+                (
+                    "ARC-Seal",
+                    f"i=1; a=rsa-sha256; t={ctx['ts']}; cv=none;\n        d=google.com; s=arc-20240605;\n        b={_b64(rng, 120)}",
+                )
+            )
             headers.append(("ARC-Authentication-Results", "i=1; " + google_ar))
         headers.append(("Return-Path", f"<{return_path}>"))
-        headers.append(("Received", f"from {relay} ({relay}. [{ip}])\n        by mx.google.com with ESMTPS id {fill('{alnum:20}', ctx, rng)}.{fill('{num:3}', ctx, rng)}.{ctx['ses_date']}\n        for <{rcpt}>\n        (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256);\n        {d_recv}"))
+        headers.append(
+            (
+                "Received",
+                f"from {relay} ({relay}. [{ip}])\n        by mx.google.com with ESMTPS id {fill('{alnum:20}', ctx, rng)}.{fill('{num:3}', ctx, rng)}.{ctx['ses_date']}\n        for <{rcpt}>\n        (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256);\n        {d_recv}",
+            )
+        )
         headers.append(("Received-SPF", f"{spf} ({spf_text}) client-ip={ip};"))
         headers.append(("Authentication-Results", google_ar))
     if e.get("internal_hop") and rng.random() < 0.85:
@@ -186,7 +273,9 @@ def trace_headers(esp_key: str, sender: dict, ctx: dict, rng: random.Random, *,
     return headers, profile
 
 
-def esp_headers(esp_key: str, ctx: dict, rng: random.Random, *, bulk: bool) -> list[tuple[str, str]]:
+def esp_headers(
+    esp_key: str, ctx: dict, rng: random.Random, *, bulk: bool
+) -> list[tuple[str, str]]:
     """Provider-specific headers (X-*, Feedback-ID, List-Unsubscribe)."""
     e = esp(esp_key)
     out = [(name, fill(str(value), ctx, rng)) for name, value in (e.get("headers") or {}).items()]

@@ -33,7 +33,9 @@ def _read_user(path: Path) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
-        raise RulesError(f"cannot read rule file {path}: {exc} - fix the YAML or remove the file") from exc
+        raise RulesError(
+            f"cannot read rule file {path}: {exc} - fix the YAML or remove the file"
+        ) from exc
 
 
 def merge(base: Any, extra: Any) -> Any:
