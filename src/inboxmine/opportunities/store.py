@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
 
+from inboxmine.classify.overrides import DIMENSION_FIELDS
 from inboxmine.db.engine import read_tx
 from inboxmine.db.tables import metadata as schema
 from inboxmine.db.tables.ingest import messages, threads
@@ -261,20 +262,7 @@ def _entity(row: dict[str, Any]) -> EntityFacts:
     )
 
 
-CLASSIFICATION_COLUMNS = [
-    "industry",
-    "company_size_estimate",
-    "marketing_sophistication",
-    "sender_intent",
-    "product_type",
-    "product_description",
-    "pain_points",
-    "target_audience",
-    "partner_program_detected",
-    "renewal_signal_detected",
-    "ai_confidence",
-    "model_used",
-]
+CLASSIFICATION_COLUMNS = [*DIMENSION_FIELDS, "ai_confidence", "model_used"]
 
 
 def load_senders(conn: Connection, sender_domains: list[str]) -> list[SenderFacts]:
