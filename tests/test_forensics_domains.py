@@ -67,3 +67,25 @@ def test_a_lookalike_unicode_domain_is_a_sender_of_its_own():
     assert fake.sender_domain == "xn--aypal-uye.com" != "paypal.com"
     assert registered_domain("mail.m\u00fcnchen.de") == "xn--mnchen-3ya.de"
     assert clean_host("x" * 300 + "\u00e9.com") is None
+
+
+def test_a_message_without_a_usable_from_still_names_who_claims_it():
+    from inboxmine.forensics.analyze import claimed_sender
+
+    headers = {"reply-to": ["Claims Desk <claims@payouts.example>"]}
+    assert claimed_sender("ann@shop.example", headers, None) == ("ann@shop.example", "from")
+    assert claimed_sender("PayPal Security", headers, None) == (
+        "claims@payouts.example",
+        "reply_to",
+    )
+    assert claimed_sender(None, {"sender": ["list@lists.example"]}, None) == (
+        "list@lists.example",
+        "sender",
+    )
+    assert claimed_sender(None, {}, "bounces+123@mail.example") == (
+        "bounces+123@mail.example",
+        "return_path",
+    )
+    # A bounce's system address names a mail server, not who wrote.
+    assert claimed_sender(None, {}, "mailer-daemon@mx.example") == (None, None)
+    assert claimed_sender(None, None, None) == (None, None)

@@ -28,3 +28,26 @@ def test_upgrade_creates_every_table_and_is_idempotent(tmp_path):
     upgrade(engine)
     assert set(metadata.tables) <= set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_a_database_of_the_first_release_upgrades_and_keeps_its_rows(tmp_path):
+    from alembic import command
+    from sqlalchemy import select
+
+    from inboxmine.db.migrate import alembic_config
+    from inboxmine.db.tables.ledger import pipeline_runs
+    from inboxmine.runner import ledger
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0001_initial")
+    assert "sender_source" not in {
+        c["name"] for c in inspect(engine).get_columns("parsed_metadata")
+    }
+    run_id = ledger.create_run(engine, "metadata", "cli")
+
+    upgrade(engine)
+    assert "sender_source" in {c["name"] for c in inspect(engine).get_columns("parsed_metadata")}
+    with engine.connect() as conn:
+        assert conn.execute(select(pipeline_runs.c.id)).scalars().all() == [run_id]
+    engine.dispose()

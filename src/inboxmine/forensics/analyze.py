@@ -116,6 +116,32 @@ def _message_id_host(value: str | None) -> str | None:
     return clean_host(value[:1024].rsplit("@", 1)[1].split(">", 1)[0])
 
 
+#: Local parts of bounce and system senders: they name a mail server, not who wrote.
+SYSTEM_SENDERS = frozenset(
+    {"mailer-daemon", "postmaster", "bounce", "bounces", "noreply-dmarc-support"}
+)
+
+
+def claimed_sender(
+    from_address: str | None, headers: Any, envelope: str | None
+) -> tuple[str | None, str | None]:
+    """(address, where it came from): who the message says sent it.
+
+    Spam often has a From with only a display name, or none: rather than lose
+    the message to every later stage, fall back to Sender, then Reply-To, then
+    the envelope (Return-Path) - but never to a bounce's system address.
+    """
+    if clean_address(from_address):
+        return from_address, "from"
+    for name, source in (("sender", "sender"), ("reply-to", "reply_to")):
+        address = clean_address(_first(headers, name))
+        if address:
+            return address, source
+    if envelope and envelope.split("@", 1)[0] not in SYSTEM_SENDERS:
+        return envelope, "return_path"
+    return None, None
+
+
 def analyze(message: Mapping[str, Any], prepared: Prepared) -> dict[str, Any]:
     """The ``parsed_metadata`` row of one message (without ``parsed_at``).
 
@@ -125,9 +151,7 @@ def analyze(message: Mapping[str, Any], prepared: Prepared) -> dict[str, Any]:
     """
     headers = message.get("headers")
     envelope = clean_address(_first(headers, "return-path"))
-    # Sender: stands in for a missing From; the envelope does not (a bounce's
-    # Return-Path names the receiving server, not a sender).
-    from_address = message.get("from_address") or _first(headers, "sender")
+    from_address, sender_source = claimed_sender(message.get("from_address"), headers, envelope)
     identity = sender_identity(from_address, prepared.freemail)
     own_domain = identity.from_domain
 
@@ -210,6 +234,7 @@ def analyze(message: Mapping[str, Any], prepared: Prepared) -> dict[str, Any]:
     return {
         "message_id": message["id"],
         "sender_domain": identity.sender_domain,
+        "sender_source": sender_source if identity.sender_domain else None,
         "from_domain": identity.from_domain,
         "sender_subdomain": identity.sender_subdomain,
         "envelope_sender": envelope,

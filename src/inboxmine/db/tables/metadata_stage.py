@@ -22,6 +22,9 @@ parsed_metadata = Table(
     Column("message_id", Integer, ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True),
     # The sender identity: registered domain, or the full address for free-mail.
     Column("sender_domain", String(320)),
+    # Where the sender came from: from | sender | reply_to | return_path
+    # (spam without a usable From still gets a sender, and says so).
+    Column("sender_source", String(16)),
     Column("from_domain", String(255)),
     # The From host when it is not the registered domain itself (news.x.com).
     Column("sender_subdomain", String(255)),
