@@ -155,6 +155,7 @@ VIEWS: tuple[TableView, ...] = (
             "is_bulk",
         ),  # fmt: skip
         details=(
+            "sender_source",
             "from_domain",
             "sender_subdomain",
             "envelope_sender",
