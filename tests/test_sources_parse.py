@@ -299,3 +299,17 @@ def test_a_placeholder_message_id_is_no_identity(placeholder):
     assert first.references == []
     assert first.content_hash != second.content_hash
     assert parse(SPAM_HEAD + b"Message-ID: <5aebd988d0c>\n\nx").message_id == "5aebd988d0c"
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 3, 57, 1001, 300_000])
+def test_attachment_sizes_are_exact_without_decoding(size):
+    from email.mime.application import MIMEApplication
+    from email.mime.multipart import MIMEMultipart
+
+    message = MIMEMultipart()
+    message["From"] = "a@b.example"
+    message.attach(
+        MIMEApplication(bytes(range(256)) * (size // 256) + b"x" * (size % 256), Name="f.bin")
+    )
+    parsed = parse_message(message.as_bytes(), my_addresses=set())
+    assert [a.size_bytes for a in parsed.attachments] == [size]

@@ -147,6 +147,23 @@ def _payload_bytes(part: Message) -> bytes:
     return b""
 
 
+def _attachment_size(part: Message) -> int:
+    """The decoded size of an attachment, measured without decoding it.
+
+    Only the size is kept, and decoding a 30 MB attachment just to measure
+    it costs its size again in memory.
+    """
+    raw = part.get_payload()
+    if not isinstance(raw, str):
+        return len(_payload_bytes(part))
+    encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
+    if encoding != "base64":
+        return len(raw)
+    chars = len(raw) - raw.count("\n") - raw.count("\r") - raw.count(" ") - raw.count("\t")
+    padding = raw.rstrip().endswith("==") + raw.rstrip().endswith("=")
+    return max(chars * 3 // 4 - padding, 0)
+
+
 def walk_bodies(message: Message) -> Bodies:
     """Text, HTML and attachment descriptions of a parsed (compat32) message.
 
@@ -182,11 +199,12 @@ def walk_bodies(message: Message) -> Bodies:
             and disposition != "attachment"
             and not (filename and disposition != "inline")
         )
-        data = _payload_bytes(part)
         if not is_body:
-            if data or filename:
-                result.attachments.append(_describe(part, len(data), filename))
+            size = _attachment_size(part)
+            if size or filename:
+                result.attachments.append(_describe(part, size, filename))
             continue
+        data = _payload_bytes(part)
         text, note = decode_text(data, part.get_content_charset())
         if note:
             result.notes.append(note)
