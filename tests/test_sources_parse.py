@@ -313,3 +313,15 @@ def test_attachment_sizes_are_exact_without_decoding(size):
     )
     parsed = parse_message(message.as_bytes(), my_addresses=set())
     assert [a.size_bytes for a in parsed.attachments] == [size]
+
+
+def test_a_huge_message_is_parsed_from_its_start_and_kept_whole(monkeypatch):
+    from inboxmine.sources import parse as parse_module
+
+    monkeypatch.setattr(parse_module, "MAX_PARSED_BYTES", 2_000)
+    raw = b"From: big@sender.example\nSubject: big\n\nhello\n" + b"A" * 10_000
+    parsed = parse_message(raw, my_addresses=set())
+    assert parsed.from_address == "big@sender.example" and parsed.subject == "big"
+    assert parsed.size_bytes == len(raw)  # the original's size, not the parsed part's
+    assert parsed.content_hash == content_hash(raw)
+    assert "the first 2,000 were parsed" in parsed.parse_error

@@ -36,6 +36,8 @@ SNIPPET_CHARS = 200
 #: Boundaries + embedded messages beyond which only the headers are parsed:
 #: the stdlib parser recurses once per level (RecursionError near 1,000).
 MAX_MIME_NESTING = 100
+#: Bytes of one message the parser reads (bodies are capped further down).
+MAX_PARSED_BYTES = 12 * 1024 * 1024
 MAX_REFERENCES = 100
 
 _MSG_ID = re.compile(r"<([^<>\s]{1,998})>")
@@ -249,6 +251,14 @@ def _parse_into(
         notes.append("empty message: no headers found")
         parsed.unparseable = True
         return
+    if len(raw) > MAX_PARSED_BYTES:
+        # Parsing holds several copies of a message in memory; past this size
+        # the rest is almost always an attachment, and the original is kept whole.
+        notes.append(
+            f"message of {len(raw):,} bytes: the first {MAX_PARSED_BYTES:,} were parsed "
+            "(attachments past that point are not listed); the original is stored whole"
+        )
+        raw = raw[:MAX_PARSED_BYTES]
     # Spam's junk lines and stray CRs would end the headers early for the stdlib.
     raw, repairs = repair_header_block(raw)
     notes.extend(repairs)
