@@ -78,6 +78,18 @@ def test_gems_expire_when_excluded_and_come_back_with_their_status(engine, setti
     assert queries.gem_detail(engine, gem["id"])["status"] == "dismissed"
 
 
+def test_an_exclusions_file_in_your_rules_dir_expires_gems_too(engine, settings, tmp_path):
+    _partner_mail(engine, 10)
+    _mine(engine)
+    _profile(engine, settings)
+    [gem] = queries.list_gems(engine)
+    rules = tmp_path / "my-rules"
+    rules.mkdir()
+    (rules / "exclusions.yaml").write_text("domains: [acme.io]\n")
+    _profile(engine, settings.model_copy(update={"rules_dir": rules}))
+    assert queries.gem_detail(engine, gem["id"])["status"] == "expired"
+
+
 def test_a_relationship_set_by_hand_is_never_overwritten_and_can_suppress_gems(engine, settings):
     _partner_mail(engine, 10)
     queries.set_relationship(engine, "acme.io", "my_vendor", note="we pay them", suppress=True)

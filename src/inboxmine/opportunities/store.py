@@ -109,7 +109,16 @@ def my_identities(engine: Engine, my_addresses: set[str]) -> set[str]:
 
 
 def excluded(conn: Connection) -> set[str]:
+    """Exclusions kept in the database (CLI and admin)."""
     return {r[0].lower() for r in conn.execute(select(domain_exclusions.c.domain))}
+
+
+def file_exclusions(rules_dir) -> set[str]:
+    """Exclusions from rules/exclusions.yaml and the user's copy in ``rules_dir``."""
+    from inboxmine.rules.loader import load_rules
+
+    domains = load_rules("exclusions.yaml", rules_dir).get("domains") or []
+    return {str(d).strip().lower() for d in domains if str(d).strip()}
 
 
 def is_excluded(sender_domain: str, exclusions: set[str]) -> bool:

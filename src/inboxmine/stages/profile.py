@@ -59,7 +59,7 @@ def execute(ctx: StageContext) -> None:
         raise StageError(f"profile cannot run: {exc}") from exc
     ctx.run.set_total(sum(len(b) for b in batches))
     with read_tx(ctx.engine) as conn:
-        exclusions = st.excluded(conn)
+        exclusions = st.excluded(conn) | st.file_exclusions(ctx.settings.rules_dir)
     profiled: set[str] = set()
     detected: set[str] = set()
     for batch in batches:
