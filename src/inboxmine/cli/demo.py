@@ -26,6 +26,9 @@ def demo(
     serve: bool = typer.Option(
         True, "--serve/--no-serve", help="serve the admin on the demo data at the end"
     ),
+    port: int = typer.Option(
+        None, "--port", min=1, max=65535, help="port of the admin (default 8000)"
+    ),
 ) -> None:
     """Generate a demo mailbox, import it, run stages 1-6, draft outreach, show the best gems."""
     from inboxmine.demo import generate_demo
@@ -35,6 +38,17 @@ def demo(
     from inboxmine.sources.mbox import read_mbox
 
     app = app_context(ctx)
+    if serve:
+        # Say so now, not after the whole pipeline ran.
+        from inboxmine.cli.web import port_in_use
+
+        host, port = app.settings.web.host, port or app.settings.web.port
+        busy = port_in_use(host, port)
+        if busy:
+            fail(
+                f"cannot serve the admin on {host}:{port} ({busy}): stop what uses it, "
+                "or choose another port with --port (or --no-serve)"
+            )
     out_dir = out_dir.resolve()
     if app.db_url is None:
         # The demo keeps to its own database, so it never mixes with your mail.
@@ -97,7 +111,7 @@ def demo(
     if serve:
         from inboxmine.cli.web import serve_admin
 
-        serve_admin(app, settings.web.host, settings.web.port, settings=settings)
+        serve_admin(app, settings.web.host, port or settings.web.port, settings=settings)
 
 
 def _print_findings(engine) -> None:

@@ -32,6 +32,24 @@ def web(
     serve(app_ctx.settings, app_ctx.engine(), host, port, worker=not no_worker)
 
 
+def port_in_use(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be bound right now, or None when it can."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        return str(exc)
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None
+
+
 def serve(settings, engine, host: str | None = None, port: int | None = None, worker: bool = True):
     """Serve the admin until Ctrl-C, printing its address and the login password.
 
@@ -43,6 +61,12 @@ def serve(settings, engine, host: str | None = None, port: int | None = None, wo
 
     host = host or settings.web.host
     port = port or settings.web.port
+    busy = port_in_use(host, port)
+    if busy:
+        fail(
+            f"cannot serve on {host}:{port} ({busy}): another program (an inboxmine web "
+            "already running?) uses it - stop it, or choose another port with --port"
+        )
     app = create_app(settings, engine, queue_mode="threads" if worker else "enqueue")
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     console.print(
