@@ -89,3 +89,73 @@ def test_a_message_without_a_usable_from_still_names_who_claims_it():
     # A bounce's system address names a mail server, not who wrote.
     assert claimed_sender(None, {}, "mailer-daemon@mx.example") == (None, None)
     assert claimed_sender(None, None, None) == (None, None)
+
+
+PUBLICATIONS = frozenset({"substack.com", "mail.beehiiv.com"})
+
+
+def test_each_newsletter_on_a_shared_platform_is_a_sender_of_its_own():
+    saas = sender_identity("The SaaS Signal <TheSaaSSignal@substack.com>", FREEMAIL, PUBLICATIONS)
+    fintech = sender_identity("fintechinsider@substack.com", FREEMAIL, PUBLICATIONS)
+    assert (saas.sender_domain, fintech.sender_domain) == (
+        "thesaassignal@substack.com",
+        "fintechinsider@substack.com",
+    )
+    # A publication, not a person: only free-mail senders are people.
+    assert saas.is_publication and not saas.is_freemail
+    assert saas.from_domain == "substack.com"
+
+
+def test_a_platform_listed_by_its_sending_host_keeps_its_own_company_mail():
+    post = sender_identity("thesaassignal@mail.beehiiv.com", FREEMAIL, PUBLICATIONS)
+    company = sender_identity("hello@beehiiv.com", FREEMAIL, PUBLICATIONS)
+    assert post.sender_domain == "thesaassignal@mail.beehiiv.com"
+    assert (company.sender_domain, company.is_publication) == ("beehiiv.com", False)
+    # Without the list, the platform is one sender, as before.
+    assert sender_identity("x@substack.com", FREEMAIL).sender_domain == "substack.com"
+
+
+def test_a_publication_is_still_sent_by_its_platform():
+    from inboxmine.forensics.analyze import analyze, prepare_rules
+    from inboxmine.rules.loader import load_rules
+
+    prepared = prepare_rules(load_rules("esp.yaml"), load_rules("freemail.yaml"))
+    row = analyze(
+        {
+            "id": 1,
+            "from_address": "Growth Notes <growthnotes@substack.com>",
+            "headers": {
+                "return-path": ["<bounce+a1b2c3.d4e5f6-me=example.com@mg1.substack.com>"],
+                "dkim-signature": [
+                    "v=1; a=rsa-sha256; d=substack.com; s=krs; h=from; bh=x; b=y",
+                    "v=1; a=rsa-sha256; d=mg1.substack.com; s=mg; h=from; bh=x; b=y",
+                ],
+                "message-id": ["<20260101.abc@mg1.substack.com>"],
+                "list-id": ["<growthnotes.substack.com>"],
+            },
+        },
+        prepared,
+    )
+    assert row["sender_domain"] == "growthnotes@substack.com"
+    assert row["from_domain"] == "substack.com"
+    assert row["is_freemail"] is False
+    assert row["esp_identified"] == "substack"
+
+
+def test_a_user_can_add_a_publication_platform(tmp_path):
+    from inboxmine.forensics.analyze import analyze, prepare_rules
+    from inboxmine.rules.loader import load_rules
+
+    (tmp_path / "freemail.yaml").write_text("publication_platforms: [letters.example]\n")
+    prepared = prepare_rules(load_rules("esp.yaml"), load_rules("freemail.yaml", tmp_path))
+    row = analyze({"id": 1, "from_address": "weekly@letters.example", "headers": {}}, prepared)
+    assert row["sender_domain"] == "weekly@letters.example"
+    assert "substack.com" in prepared.publication_platforms  # the packaged list stays
+
+
+def test_a_malformed_publication_list_names_the_key_and_the_fix():
+    from inboxmine.forensics.analyze import prepare_rules
+    from inboxmine.rules.loader import RulesError, load_rules
+
+    with pytest.raises(RulesError, match="publication_platforms.*list of domains"):
+        prepare_rules(load_rules("esp.yaml"), {"domains": [], "publication_platforms": "x.com"})

@@ -38,3 +38,9 @@ def test_esps_and_identities_match_the_planted_truth(engine, settings, demo_corp
     same_identity = sum(1 for t, r in checked if t["sender_domain"] == r.sender_domain)
     assert same_identity / len(checked) >= 0.99
     assert {t["sender_domain"] for t, _ in checked if t["sender_domain"]} <= senders
+    # A newsletter on Substack or beehiiv is its own sender (its address), never
+    # merged with every other publication of the platform into "substack.com".
+    publications = [(t, r) for t, r in checked if t["esp"] in ("substack", "beehiiv")]
+    assert publications
+    assert all(r.sender_domain == t["sender_domain"] for t, r in publications)
+    assert all("@" in r.sender_domain for _, r in publications)

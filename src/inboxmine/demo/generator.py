@@ -251,8 +251,8 @@ def generate_demo(
                     {"position": position, "message_id": mid, "reason": spec.malformed}
                 )
             s = bulk_senders.get(spec.sender.get("domain"))
-            if s is not None and s["domain"] not in senders and not spec.outgoing:
-                senders[s["domain"]] = {
+            if s is not None and sender_key(s) not in senders and not spec.outgoing:
+                senders[sender_key(s)] = {
                     "intent": s["intent"],
                     "industry": s["industry"],
                     "company_size": s["size"],

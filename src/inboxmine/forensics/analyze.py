@@ -45,6 +45,20 @@ class Prepared:
     esp: EspRules
     freemail: frozenset[str]
     tenant_platforms: frozenset[str] = frozenset()
+    publication_platforms: frozenset[str] = frozenset()
+
+
+def _domain_list(freemail_rules: Mapping[str, Any], key: str) -> frozenset[str]:
+    """The lower-cased domains under ``key`` of ``freemail.yaml`` (absent: none)."""
+    values = freemail_rules.get(key) or []
+    if not isinstance(values, list):
+        from inboxmine.rules.loader import RulesError
+
+        raise RulesError(
+            f"freemail.yaml: `{key}` must be a list of domains, e.g. [example.com]; "
+            f"got {type(values).__name__}"
+        )
+    return frozenset(str(d).strip().lower() for d in values if str(d).strip())
 
 
 def prepare_rules(esp_rules: Mapping[str, Any], freemail_rules: Mapping[str, Any]) -> Prepared:
@@ -54,15 +68,11 @@ def prepare_rules(esp_rules: Mapping[str, Any], freemail_rules: Mapping[str, Any
         from inboxmine.rules.loader import RulesError
 
         raise RulesError("freemail.yaml: `domains` must be a list of domains, e.g. [gmail.com]")
-    tenants = freemail_rules.get("tenant_platforms") or []
-    if not isinstance(tenants, list):
-        from inboxmine.rules.loader import RulesError
-
-        raise RulesError("freemail.yaml: `tenant_platforms` must be a list of domains")
     return Prepared(
         esp=compile_rules(esp_rules),
         freemail=frozenset(str(d).strip().lower() for d in domains if str(d).strip()),
-        tenant_platforms=frozenset(str(d).strip().lower() for d in tenants if str(d).strip()),
+        tenant_platforms=_domain_list(freemail_rules, "tenant_platforms"),
+        publication_platforms=_domain_list(freemail_rules, "publication_platforms"),
     )
 
 
@@ -70,6 +80,8 @@ def _tenant_identity(
     identity: SenderIdentity, auth: Authentication, prepared: Prepared
 ) -> SenderIdentity:
     """A platform customer's identity: its own DKIM domain, else its tenant host."""
+    if identity.is_publication:  # already its own identity: the publication's address
+        return identity
     tenant = tenant_host(identity.sender_subdomain, prepared.tenant_platforms)
     if tenant is None:
         return identity
@@ -152,7 +164,7 @@ def analyze(message: Mapping[str, Any], prepared: Prepared) -> dict[str, Any]:
     headers = message.get("headers")
     envelope = clean_address(_first(headers, "return-path"))
     from_address, sender_source = claimed_sender(message.get("from_address"), headers, envelope)
-    identity = sender_identity(from_address, prepared.freemail)
+    identity = sender_identity(from_address, prepared.freemail, prepared.publication_platforms)
     own_domain = identity.from_domain
 
     auth = read_authentication(
@@ -170,8 +182,12 @@ def analyze(message: Mapping[str, Any], prepared: Prepared) -> dict[str, Any]:
     )
     identity = _tenant_identity(identity, auth, prepared)
     # The domain whose own mention is no ESP evidence: the sender's (for a
-    # platform tenant, the customer's, so the platform's signals still count).
-    own_domain = identity.from_domain if identity.is_freemail else identity.sender_domain
+    # platform tenant, the customer's, so the platform's signals still count;
+    # a publication owns nothing of its platform: all of it is evidence).
+    if identity.is_publication:
+        own_domain = None
+    else:
+        own_domain = identity.from_domain if identity.is_freemail else identity.sender_domain
     chain = read_received(_values(headers, "received"), auth.spf_client_ip)
     unsubscribe = read_unsubscribe(
         _first(headers, "list-unsubscribe", limit=4096), _first(headers, "list-unsubscribe-post")
@@ -190,7 +206,7 @@ def analyze(message: Mapping[str, Any], prepared: Prepared) -> dict[str, Any]:
     infra_domain = own_domain or registered_domain(
         auth.dkim_domains[0] if auth.dkim_domains else None
     )
-    if infra_domain and not identity.is_freemail:
+    if infra_domain and not identity.is_freemail and not identity.is_publication:
         aligned = dkim_aligned(auth, infra_domain)
         host_own = in_domain(chain.sending_host, infra_domain)
         msgid_own = in_domain(message_id_host, infra_domain)

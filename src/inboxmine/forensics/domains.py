@@ -3,7 +3,9 @@
 The sender identity is the unit every later stage groups by: a company is its
 registered domain (``news.mail.x.co.uk`` -> ``x.co.uk``), while a free-mail
 sender (gmail.com, outlook.com, ...) is the full address, so that different
-people are never merged into one "company".
+people are never merged into one "company".  A publication on a newsletter
+platform that names it in the From address (``growthnotes@substack.com``) is
+the full address too, so that two newsletters are never one "substack.com".
 """
 
 from __future__ import annotations
@@ -127,15 +129,29 @@ class SenderIdentity:
     from_domain: str | None  # registered domain of the From address
     sender_subdomain: str | None  # the From host when it differs from from_domain
     is_freemail: bool
+    # A newsletter on a shared platform address: the address is the identity,
+    # as for free-mail, but it is a publication, not a person.
+    is_publication: bool = False
 
 
-def sender_identity(address: str | None, freemail_domains: frozenset[str]) -> SenderIdentity:
+def sender_identity(
+    address: str | None,
+    freemail_domains: frozenset[str],
+    publication_platforms: frozenset[str] = frozenset(),
+) -> SenderIdentity:
     """The identity of the sender at ``address``.
+
+    ``publication_platforms`` lists the hosts (or parent domains) of newsletter
+    platforms whose From address names the publication: there, as for free-mail,
+    the full address is the identity, with ``is_publication`` set.
 
     >>> sender_identity("news@mail.shop.co.uk", frozenset()).sender_domain
     'shop.co.uk'
     >>> sender_identity("Ann@GMail.com", frozenset({"gmail.com"})).sender_domain
     'ann@gmail.com'
+    >>> notes = sender_identity("Notes@Substack.com", frozenset(), frozenset({"substack.com"}))
+    >>> notes.sender_domain, notes.from_domain, notes.is_publication
+    ('notes@substack.com', 'substack.com', True)
     """
     address = clean_address(address)
     host = address_domain(address)
@@ -145,4 +161,8 @@ def sender_identity(address: str | None, freemail_domains: frozenset[str]) -> Se
     subdomain = host if host != domain else None
     if domain in freemail_domains or host in freemail_domains:
         return SenderIdentity(address, domain, subdomain, True)
+    if publication_platforms and any(
+        suffix in publication_platforms for suffix in host_suffixes(host)
+    ):
+        return SenderIdentity(address, domain, subdomain, False, True)
     return SenderIdentity(domain, domain, subdomain, False)
