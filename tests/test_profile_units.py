@@ -154,3 +154,24 @@ def test_promotion_deadlines_never_become_renewal_dates():
         "expiration",
         True,
     )
+
+
+def test_a_publication_without_a_display_name_is_named_after_its_address():
+    from inboxmine.opportunities.facts import SenderFacts
+    from inboxmine.opportunities.profiles import company_name
+
+    assert company_name(SenderFacts(sender_domain="growth-notes@substack.com")) == "Growth Notes"
+    assert company_name(SenderFacts(sender_domain="acme-analytics.io")) == "Acme Analytics"
+
+
+def test_people_name_senders_the_way_the_pipeline_keys_them():
+    from inboxmine.forensics.domains import IdentityRules, sender_key
+
+    rules = IdentityRules(
+        freemail=frozenset({"gmail.com"}), publications=frozenset({"substack.com"})
+    )
+    assert sender_key("Mail.Acme.io", rules) == "acme.io"
+    assert sender_key("bob@ACME.io", rules) == "acme.io"
+    assert sender_key("Jane@Gmail.com", rules) == "jane@gmail.com"
+    assert sender_key("GrowthNotes@substack.com", rules) == "growthnotes@substack.com"
+    assert sender_key("not a domain", rules) is None

@@ -166,3 +166,38 @@ def sender_identity(
     ):
         return SenderIdentity(address, domain, subdomain, False, True)
     return SenderIdentity(domain, domain, subdomain, False)
+
+
+@dataclass(frozen=True)
+class IdentityRules:
+    """The domain lists that decide a sender's identity (rules/freemail.yaml)."""
+
+    freemail: frozenset[str] = frozenset()
+    publications: frozenset[str] = frozenset()
+
+
+def identity_rules(rules_dir=None) -> IdentityRules:
+    """The free-mail and publication-platform lists, with the user's additions."""
+    from inboxmine.rules.loader import load_rules
+
+    rules = load_rules("freemail.yaml", rules_dir)
+
+    def listed(key: str) -> frozenset[str]:
+        values = rules.get(key) or []
+        return frozenset(str(v).strip().lower() for v in values if str(v).strip())
+
+    return IdentityRules(listed("domains"), listed("publication_platforms"))
+
+
+def sender_key(entry: str, rules: IdentityRules) -> str | None:
+    """The sender identity a person means when they type ``entry``.
+
+    ``mail.acme.io`` and ``bob@acme.io`` mean ``acme.io``; a free-mail or
+    publication address stays the address; None when it is neither a domain
+    nor an address. Used wherever people name senders (imports, exclusions).
+    """
+    entry = entry.strip().lower()
+    if "@" in entry:
+        return sender_identity(entry, rules.freemail, rules.publications).sender_domain
+    domain = registered_domain(entry.strip("."))
+    return domain if domain and "." in domain else None

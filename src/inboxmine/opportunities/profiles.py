@@ -58,6 +58,9 @@ def company_name(sender: SenderFacts) -> str:
             return names.most_common(1)[0][0][:200]
     if sender.is_freemail:
         return sender.sender_domain
+    if "@" in sender.sender_domain:  # a publication on a shared platform: its address names it
+        local = sender.sender_domain.split("@")[0]
+        return local.replace(".", " ").replace("-", " ").replace("_", " ").title()
     label = sender.sender_domain.split("@")[-1].split(".")[0]
     return label.replace("-", " ").title()
 

@@ -521,8 +521,8 @@ def read_relationship_file(path: str | Path, rules_dir: str | Path | None = None
     """
     import yaml
 
+    from inboxmine.forensics.domains import identity_rules
     from inboxmine.opportunities.relationships import ImportFileError, parse_import
-    from inboxmine.rules.loader import load_rules
 
     path = Path(path).expanduser()
     if not path.is_file():
@@ -540,9 +540,8 @@ def read_relationship_file(path: str | Path, rules_dir: str | Path | None = None
         raise InvalidValue(
             f"relationships file {path} is not valid YAML{at}: fix it, e.g. `my_vendor: [stripe.com]`"
         ) from exc
-    freemail = frozenset(load_rules("freemail.yaml", rules_dir).get("domains") or [])
     try:
-        return parse_import(data, RELATIONSHIP_TYPES, freemail, str(path))
+        return parse_import(data, RELATIONSHIP_TYPES, identity_rules(rules_dir), str(path))
     except ImportFileError as exc:
         raise InvalidValue(str(exc)) from exc
 
@@ -699,12 +698,10 @@ def add_exclusion(
     ``mail.acme.io`` and ``bob@acme.io`` mean the sender ``acme.io``; a free-mail
     address stays that one person.
     """
-    from inboxmine.opportunities.relationships import sender_key
-    from inboxmine.rules.loader import load_rules
+    from inboxmine.forensics.domains import identity_rules, sender_key
 
-    freemail = frozenset(load_rules("freemail.yaml", rules_dir).get("domains") or [])
     entry = domain.strip().lower()
-    domain = sender_key(entry, freemail) if entry else None
+    domain = sender_key(entry, identity_rules(rules_dir)) if entry else None
     if not domain:
         raise InvalidValue(
             f"{entry!r} is not a domain or an address: give a domain (acme.io) or an address"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from inboxmine.forensics.domains import IdentityRules, sender_key
 from inboxmine.opportunities.evidence import find_in_message, phrases
 from inboxmine.opportunities.facts import SenderFacts
 
@@ -162,20 +163,8 @@ class ImportFileError(ValueError):
     and the fix."""
 
 
-def sender_key(entry: str, freemail: frozenset[str]) -> str | None:
-    """The sender identity an import entry means: ``mail.acme.io`` and ``bob@acme.io``
-    are ``acme.io``; a free-mail address stays the address; None for junk."""
-    from inboxmine.forensics.domains import registered_domain, sender_identity
-
-    entry = entry.strip().lower()
-    if "@" in entry:
-        return sender_identity(entry, freemail).sender_domain
-    domain = registered_domain(entry.strip("."))
-    return domain if domain and "." in domain else None
-
-
 def parse_import(
-    data: Any, known_types: list[str] | tuple[str, ...], freemail: frozenset[str], name: str
+    data: Any, known_types: list[str] | tuple[str, ...], rules: IdentityRules, name: str
 ) -> dict[str, str]:
     """``{sender_domain: relationship_type}`` from a loaded YAML file of the form
     ``{relationship_type: [sender, ...]}``. Every problem is an
@@ -196,7 +185,7 @@ def parse_import(
         if not isinstance(senders, list):
             raise ImportFileError(f"{name}: {kind} must be a list of senders - {example}")
         for entry in senders:
-            key = sender_key(entry, freemail) if isinstance(entry, str) else None
+            key = sender_key(entry, rules) if isinstance(entry, str) else None
             if not key:
                 raise ImportFileError(
                     f"{name}: {kind}: {entry!r} is not a domain or an e-mail address"

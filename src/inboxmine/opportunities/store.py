@@ -86,12 +86,11 @@ def my_identities(engine: Engine, my_addresses: set[str]) -> set[str]:
     ids = {a.lower() for a in my_addresses}
     pm = table("parsed_metadata")
     try:
-        from inboxmine.forensics.domains import sender_identity
-        from inboxmine.rules.loader import load_rules
+        from inboxmine.forensics.domains import identity_rules, sender_key
 
-        freemail = frozenset(load_rules("freemail.yaml").get("domains") or [])
+        rules = identity_rules()
         for address in my_addresses:
-            identity = sender_identity(address, freemail).sender_domain
+            identity = sender_key(address, rules)
             if identity:
                 ids.add(identity)
     except ImportError:  # stage 1 helpers not installed: the sent mail still tells

@@ -796,11 +796,9 @@ def registered_views() -> list[type[ModelView]]:
 
 def _exclusion_key(entry: str) -> str:
     """The sender an exclusion names, as `inboxmine exclusions add` reads it."""
-    from inboxmine.opportunities.relationships import sender_key
-    from inboxmine.rules.loader import load_rules
+    from inboxmine.forensics.domains import identity_rules, sender_key
 
-    freemail = frozenset(load_rules("freemail.yaml").get("domains") or [])
-    key = sender_key(entry, freemail)
+    key = sender_key(entry, identity_rules())
     if key is None:
         raise ValueError(
             f"{entry!r} is not a domain or an address: give a domain (acme.io) or an address"
