@@ -110,3 +110,38 @@ def with_ner(settings):
     return settings.model_copy(
         update={"entities": settings.entities.model_copy(update={"use_spacy": True})}
     )
+
+
+#: The email service providers issue 3 requires by key (the demo truth uses them too).
+REQUIRED_ESP_KEYS = (
+    "sendgrid",
+    "mailchimp",
+    "hubspot",
+    "klaviyo",
+    "constant_contact",
+    "amazon_ses",
+    "convertkit",
+    "activecampaign",
+    "salesforce_mc",
+    "postmark",
+    "mailgun",
+    "brevo",
+    "mailjet",
+    "sparkpost",
+    "iterable",
+    "customer_io",
+    "braze",
+    "marketo",
+    "pardot",
+    "campaign_monitor",
+    "mailerlite",
+    "substack",
+    "beehiiv",
+    "intercom",
+    "zendesk",
+    "mandrill",
+    "google_workspace",
+    "microsoft_365",
+    "zoho",
+    "custom_smtp",
+)

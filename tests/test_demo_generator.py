@@ -14,6 +14,7 @@ from email import policy
 from pathlib import Path
 
 import pytest
+from tests.helpers import REQUIRED_ESP_KEYS
 
 from inboxmine.demo import generate_demo
 
@@ -30,38 +31,7 @@ GEM_TYPES = {
     "industry_intel",
     "procurement_signal",
 }
-ESP_KEYS = {
-    "sendgrid",
-    "mailchimp",
-    "hubspot",
-    "klaviyo",
-    "constant_contact",
-    "amazon_ses",
-    "convertkit",
-    "activecampaign",
-    "salesforce_mc",
-    "postmark",
-    "mailgun",
-    "brevo",
-    "mailjet",
-    "sparkpost",
-    "iterable",
-    "customer_io",
-    "braze",
-    "marketo",
-    "pardot",
-    "campaign_monitor",
-    "mailerlite",
-    "substack",
-    "beehiiv",
-    "intercom",
-    "zendesk",
-    "mandrill",
-    "google_workspace",
-    "microsoft_365",
-    "zoho",
-    "custom_smtp",
-}
+ESP_KEYS = set(REQUIRED_ESP_KEYS)
 INTENTS = {
     "human_1to1",
     "cold_outreach",

@@ -4,43 +4,13 @@ import pickle
 from datetime import UTC, datetime
 
 import pytest
+from tests.helpers import REQUIRED_ESP_KEYS
 
 from inboxmine.forensics.analyze import analyze, prepare_rules
 from inboxmine.forensics.esp import compile_rules
 from inboxmine.rules.loader import RulesError, load_rules
 
-REQUIRED_KEYS = [
-    "sendgrid",
-    "mailchimp",
-    "hubspot",
-    "klaviyo",
-    "constant_contact",
-    "amazon_ses",
-    "convertkit",
-    "activecampaign",
-    "salesforce_mc",
-    "postmark",
-    "mailgun",
-    "brevo",
-    "mailjet",
-    "sparkpost",
-    "iterable",
-    "customer_io",
-    "braze",
-    "marketo",
-    "pardot",
-    "campaign_monitor",
-    "mailerlite",
-    "substack",
-    "beehiiv",
-    "intercom",
-    "zendesk",
-    "mandrill",
-    "google_workspace",
-    "microsoft_365",
-    "zoho",
-    "custom_smtp",
-]
+REQUIRED_KEYS = list(REQUIRED_ESP_KEYS)
 
 
 @pytest.fixture(scope="module")
