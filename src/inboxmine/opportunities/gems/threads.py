@@ -18,6 +18,18 @@ def _rejected_by_intent(thread: ThreadFacts, ctx: DetectionContext, intents: lis
     return any(m.intent in intents for m in _their_messages(thread, ctx))
 
 
+def _thread_fields(thread: ThreadFacts, days: int) -> dict:
+    """What every thread gem records about its thread: the messages and the facts."""
+    return {
+        "source_message_ids": [m.id for m in thread.messages],
+        "facts": {
+            "thread_subject": thread.subject,
+            "dormancy_days": days,
+            "message_count": len(thread.messages),
+        },
+    }
+
+
 def _points_by_days(days: int, table: dict) -> int:
     for limit, points in sorted((int(k), v) for k, v in (table or {}).items()):
         if days < limit:
@@ -92,12 +104,7 @@ def dormant_warm_thread(ctx: DetectionContext) -> list[GemCandidate]:
                 urgency=urgency,
                 urgency_reason=f"dormant for {days} days",
                 recommended_actions=ctx.actions("dormant_warm_thread"),
-                source_message_ids=[m.id for m in thread.messages],
-                facts={
-                    "thread_subject": thread.subject,
-                    "dormancy_days": days,
-                    "message_count": len(thread.messages),
-                },
+                **_thread_fields(thread, days),
             )
         )
     return gems
@@ -136,12 +143,7 @@ def unanswered_ask(ctx: DetectionContext) -> list[GemCandidate]:
                 urgency="high",
                 urgency_reason=f"unanswered for {days} days",
                 recommended_actions=ctx.actions("unanswered_ask"),
-                source_message_ids=[m.id for m in thread.messages],
-                facts={
-                    "thread_subject": thread.subject,
-                    "dormancy_days": days,
-                    "message_count": len(thread.messages),
-                },
+                **_thread_fields(thread, days),
             )
         )
     return gems
