@@ -7,7 +7,7 @@ import json
 import typer
 
 from inboxmine.cli.context import app_context, console, fail
-from inboxmine.cli.output import fmt_time, print_json, print_table
+from inboxmine.cli.output import fmt_time, print_json, print_table, show_rows
 
 ai_log_app = typer.Typer(
     help="The AI audit log: every AI call, successful or failed, with its run.",
@@ -54,15 +54,11 @@ def list_ai_calls(
         descending=not asc,
         limit=limit,
     )
-    if json_out:
-        print_json(rows)
-        return
-    if not rows:
-        console.print("no AI calls recorded yet: run `inboxmine run classify`", markup=False)
-        return
-    print_table(
-        [c for c in LIST_COLUMNS if c not in TABLE_LEAVES_OUT],
+    show_rows(
         rows,
+        json_out,
+        "no AI calls recorded yet: run `inboxmine run classify`",
+        [c for c in LIST_COLUMNS if c not in TABLE_LEAVES_OUT],
         title=f"AI calls ({len(rows)} of {total})",
         formatters={"created_at": fmt_time},
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from inboxmine.cli.context import app_context, console, fail
-from inboxmine.cli.output import fmt_time, print_json, print_table
+from inboxmine.cli.output import fmt_time, print_json, show_rows
 from inboxmine.opportunities import queries
 
 gems_app = typer.Typer(
@@ -63,15 +63,13 @@ def list_gems(
         )
     except queries.InvalidValue as exc:
         fail(str(exc))
-    if json_out:
-        print_json(rows)
-        return
-    if not rows:
-        console.print(
-            "no gems match: run `inboxmine run all` to detect them, or loosen the filters"
-        )
-        return
-    print_table(LIST_COLUMNS, rows, title=f"gems ({len(rows)})")
+    show_rows(
+        rows,
+        json_out,
+        "no gems match: run `inboxmine run all` to detect them, or loosen the filters",
+        LIST_COLUMNS,
+        title=f"gems ({len(rows)})",
+    )
 
 
 @gems_app.command("explain")
@@ -183,15 +181,11 @@ def list_drafts(
         )
     except queries.InvalidValue as exc:
         fail(str(exc))
-    if json_out:
-        print_json(rows)
-        return
-    if not rows:
-        console.print("no drafts yet: `inboxmine run engage --top 5` drafts for your best gems")
-        return
-    print_table(
-        DRAFT_COLUMNS,
+    show_rows(
         rows,
+        json_out,
+        "no drafts yet: `inboxmine run engage --top 5` drafts for your best gems",
+        DRAFT_COLUMNS,
         title=f"drafts ({len(rows)})",
         formatters={"generated_at": fmt_time, "sent_at": fmt_time},
     )

@@ -59,3 +59,15 @@ def print_table(
     # Piped output is not cut at 80 columns: scripts and people read it alike.
     out = console if console.is_terminal else Console(width=250, highlight=False)
     out.print(table, markup=False)
+
+
+def show_rows(
+    rows: list[dict[str, Any]], json_out: bool, empty: str, columns: list[str], **table
+) -> None:
+    """A listing command's output: a JSON array, a hint when there is nothing, or a table."""
+    if json_out:
+        print_json(rows)
+    elif not rows:
+        console.print(empty, markup=False, highlight=False, soft_wrap=True)
+    else:
+        print_table(columns, rows, **table)

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from inboxmine.cli.context import app_context, console, fail
-from inboxmine.cli.output import fmt_time, print_json, print_table
+from inboxmine.cli.output import fmt_time, print_json, print_table, show_rows
 from inboxmine.opportunities import queries
 
 PROFILE_COLUMNS = [
@@ -135,13 +135,13 @@ def relationships(
         rows = queries.list_relationships(app_context(ctx).engine(), relationship_type, source)
     except queries.InvalidValue as exc:
         fail(str(exc))
-    if json_out:
-        print_json(rows)
-        return
-    if not rows:
-        console.print("no relationships yet: `inboxmine run profile` detects them")
-        return
-    print_table(REL_COLUMNS, rows, title=f"relationships ({len(rows)})")
+    show_rows(
+        rows,
+        json_out,
+        "no relationships yet: `inboxmine run profile` detects them",
+        REL_COLUMNS,
+        title=f"relationships ({len(rows)})",
+    )
 
 
 @relationships_app.command("import")
@@ -198,26 +198,21 @@ def review_relationships(
         rows = queries.review_relationships(app_context(ctx).engine(), relationship_type)
     except queries.InvalidValue as exc:
         fail(str(exc))
-    if json_out:
-        print_json(rows)
-        return
-    if not rows:
-        console.print(
-            "nothing to review: no detected relationships (`inboxmine run profile` detects them)"
-        )
-        return
-    print_table(
-        REVIEW_COLUMNS,
+    show_rows(
         rows,
+        json_out,
+        "nothing to review: no detected relationships (`inboxmine run profile` detects them)",
+        REVIEW_COLUMNS,
         title=f"detected relationships to review ({len(rows)})",
         formatters={"signals": lambda v: "; ".join(str(s) for s in v or [])},
     )
-    console.print(
-        "confirm: `inboxmine relationship confirm SENDER`; "
-        "change: `inboxmine relationship set SENDER TYPE`",
-        markup=False,
-        highlight=False,
-    )
+    if rows and not json_out:
+        console.print(
+            "confirm: `inboxmine relationship confirm SENDER`; "
+            "change: `inboxmine relationship set SENDER TYPE`",
+            markup=False,
+            highlight=False,
+        )
 
 
 exclusions_app = typer.Typer(help="Senders never shown as gems.", invoke_without_command=True)
@@ -243,13 +238,13 @@ def list_exclusions_command(
 
 def _print_exclusions(ctx: typer.Context, json_out: bool) -> None:
     rows = queries.list_exclusions(app_context(ctx).engine())
-    if json_out:
-        print_json(rows)
-        return
-    if not rows:
-        console.print("no exclusions: `inboxmine exclusions add DOMAIN` adds one")
-        return
-    print_table(["domain", "reason", "created_at"], rows, formatters={"created_at": fmt_time})
+    show_rows(
+        rows,
+        json_out,
+        "no exclusions: `inboxmine exclusions add DOMAIN` adds one",
+        ["domain", "reason", "created_at"],
+        formatters={"created_at": fmt_time},
+    )
 
 
 @exclusions_app.command("add")
