@@ -5,7 +5,7 @@ them all on :data:`metadata`, which Alembic, the stages, the CLI and the web
 admin share.
 """
 
-from inboxmine.db.tables import (  # noqa: F401  (registers tables)  # noqa: F401  (registers tables)
+from inboxmine.db.tables import (  # noqa: F401  (registers tables)
     ai,
     classify,
     content,
@@ -15,6 +15,7 @@ from inboxmine.db.tables import (  # noqa: F401  (registers tables)  # noqa: F40
     ledger,
     metadata_stage,
     opportunities,
+    trust,
 )
 from inboxmine.db.tables._meta import metadata
 

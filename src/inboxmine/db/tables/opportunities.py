@@ -128,6 +128,11 @@ gems = Table(
     Column("urgency_reason", Text),
     Column("recommended_actions", JSON),
     Column("source_message_ids", JSON),
+    # Thread gems belong to a person: the counterpart's address and name.
+    Column("contact_email", String(320)),
+    Column("contact_name", Text),
+    # The sender's trust verdict when the gem was detected (sender_trust).
+    Column("trust_verdict", String(16)),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime()),
     Column("last_detected_at", UTCDateTime()),
