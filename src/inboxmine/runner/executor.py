@@ -226,7 +226,8 @@ def _worker_count(settings: Settings, pending: int, stage: Stage) -> int:
     return max(1, min(wanted, os.cpu_count() or 1))
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes for pure CPU work (stage transforms, import parsing)."""
     # fork is fast, but forking a threaded process (the web server) is unsafe.
     method = "fork" if threading.active_count() == 1 else "forkserver"
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
@@ -259,7 +260,7 @@ def _run_item_stage(stage: Stage, ctx: StageContext) -> None:
         for batch in _batches(ids, batch_size):
             _store(stage, ctx, transform_batch(stage.transform, prepared, load(batch), limit))
     else:
-        with _pool(workers) as pool:
+        with process_pool(workers) as pool:
             in_flight: list[Future] = []
             for batch in _batches(ids, batch_size):
                 in_flight.append(
