@@ -25,9 +25,9 @@ from inboxmine.classify.heuristic import (
     features,
     load_heuristic_rules,
 )
+from inboxmine.classify.store import compact_evidence
 from inboxmine.db.tables.classify import ai_classification, sender_classification
 from inboxmine.runner.executor import run_stages
-from inboxmine.stages.classify import compact_evidence
 
 RULES = load_heuristic_rules()
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

@@ -109,6 +109,23 @@ class WebSettings(BaseModel):
     )
 
 
+class QueueSettings(BaseModel):
+    """Where web-triggered runs wait, and how workers share one run's batches."""
+
+    url: str | None = Field(
+        None,
+        description="redis://HOST:PORT/DB to share runs among `inboxmine worker` processes "
+        "on any machine; default: a SQLite file next to the database (one machine)",
+    )
+    name: str = Field("inboxmine", description="the queue's name on the broker")
+    lease_s: float = Field(
+        300.0,
+        gt=0,
+        description="a claimed batch whose worker shows no sign of life for this long is "
+        "taken by another worker",
+    )
+
+
 class AccountSettings(BaseModel):
     """A live mailbox for ``inboxmine sync``."""
 
@@ -153,6 +170,7 @@ class Settings(BaseSettings):
     scoring: ScoringSettings = ScoringSettings()
     engagement: EngagementSettings = EngagementSettings()
     web: WebSettings = WebSettings()
+    queue: QueueSettings = QueueSettings()
     accounts: list[AccountSettings] = []
 
     @classmethod
@@ -255,6 +273,8 @@ def masked_dump(settings: Settings) -> dict[str, Any]:
 
     dumped = mask(settings)
     dumped["database_url"] = mask_url(settings.database_url)
+    if settings.queue.url:
+        dumped["queue"]["url"] = mask_url(settings.queue.url)
     return dumped
 
 

@@ -122,6 +122,8 @@ class Draft(BaseModel):
         return data
 
 
+@lru_cache(maxsize=64)
 def schema_text(answer_model: type[BaseModel]) -> str:
-    """The JSON schema of an answer, compact, for prompts and cache keys."""
+    """The JSON schema of an answer, compact, for prompts and cache keys (built once
+    per answer model: pydantic takes milliseconds to generate it)."""
     return json.dumps(answer_model.model_json_schema(), sort_keys=True, separators=(",", ":"))

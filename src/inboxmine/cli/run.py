@@ -36,6 +36,12 @@ def run(
     all_gems: bool = typer.Option(
         False, "--all-gems", help="engage: every new gem, not only the --top N"
     ),
+    queue: bool = typer.Option(
+        False,
+        "--queue",
+        help="put the runs on the queue for `inboxmine worker` processes (queue.url) "
+        "instead of running them here",
+    ),
 ) -> None:
     """Run stages now; each run is recorded in the ledger (triggered_by = cli)."""
     from inboxmine.runner.executor import run_stages
@@ -70,6 +76,9 @@ def run(
         if v is not None
     }
     engine = app.engine()
+    if queue:
+        _enqueue(engine, settings, expanded, parameters)
+        return
     with stage_progress():
         ok, run_ids = run_stages(engine, settings, expanded, "cli", parameters)
     for run_id in run_ids:
@@ -91,6 +100,27 @@ def run(
         )
         err_console.print(f"error: {failed['error_message']}", markup=False, highlight=False)
         raise typer.Exit(1)
+
+
+def _enqueue(engine, settings, keys: list[str], parameters: dict) -> None:
+    """Queue the runs for the workers; they are in the ledger as ``pending`` at once."""
+    from inboxmine.runner.executor import queue_runs
+    from inboxmine.web.queue import QueueUnavailable, TaskQueue
+
+    try:
+        queue = TaskQueue(settings, engine, mode="enqueue")
+        queue.check()
+    except QueueUnavailable as exc:
+        fail(str(exc))
+    run_ids = queue_runs(engine, keys, "cli", parameters)
+    queue.enqueue(run_ids)
+    listed = ", ".join(f"{run_id} ({key})" for run_id, key in zip(run_ids, keys, strict=True))
+    console.print(
+        f"queued runs {listed} on {queue.where}: `inboxmine worker` executes them; "
+        "follow them with `inboxmine runs`",
+        markup=False,
+        highlight=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -113,15 +113,27 @@ def serve_admin(app_ctx, host: str | None = None, port: int | None = None, setti
 def worker(
     ctx: typer.Context,
     workers: int = typer.Option(
-        None, "--workers", min=1, max=64, help="threads executing runs (default web.queue_workers)"
+        None,
+        "--workers",
+        min=1,
+        max=64,
+        help="runs executed at once (default web.queue_workers); processes on a shared queue",
     ),
 ) -> None:
-    """Execute runs queued from the web (for `inboxmine web --no-worker`); Ctrl-C stops."""
-    from inboxmine.web.queue import TaskQueue
+    """Execute queued runs (from the web, or `inboxmine run --queue`); Ctrl-C stops.
+
+    With queue.url = redis://... any number of workers, on any machine that
+    reaches Redis and the database, share each run's batches.
+    """
+    from inboxmine.web.queue import QueueUnavailable, TaskQueue
 
     app_ctx = app_context(ctx)
-    queue = TaskQueue(app_ctx.settings, app_ctx.engine(), mode="threads")
-    console.print(f"inboxmine worker: consuming {queue.path}", markup=False, highlight=False)
+    try:
+        queue = TaskQueue(app_ctx.settings, app_ctx.engine(), mode="threads")
+        queue.check()
+    except QueueUnavailable as exc:
+        fail(str(exc))
+    console.print(f"inboxmine worker: consuming {queue.where}", markup=False, highlight=False)
     queue.run_forever(workers)
 
 

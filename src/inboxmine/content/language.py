@@ -15,7 +15,7 @@ _URL = re.compile(r"https?://\S{1,2000}")
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language (``en``, ``de`` ...), or None when too short."""
     sample = _URL.sub(" ", text[: SAMPLE_CHARS * 2])[:SAMPLE_CHARS]
-    if sum(1 for ch in sample if ch.isalpha()) < MIN_LETTERS:
+    if sum(map(str.isalpha, sample)) < MIN_LETTERS:
         return None
     import py3langid as langid  # loads its model on first use, once per process
 

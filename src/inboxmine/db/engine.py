@@ -13,6 +13,8 @@ as they are.
 
 from __future__ import annotations
 
+import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -33,8 +35,27 @@ def normalize_url(url: str) -> str:
     return url
 
 
+#: Every engine of this process, so a forked child (a queue worker process, a
+#: stage's worker pool) never shares its parent's pooled connections.
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _forget_inherited_connections() -> None:
+    for engine in list(_ENGINES):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_inherited_connections)
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     """Create an engine configured for inboxmine's access pattern."""
+    engine = _make_engine(url, **kwargs)
+    _ENGINES.add(engine)
+    return engine
+
+
+def _make_engine(url: str, **kwargs) -> Engine:
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":

@@ -69,6 +69,7 @@ def execute_runs(
     settings: Settings,
     run_ids: Sequence[int],
     events: EventBus | None = None,
+    distributor: Any = None,
 ) -> bool:
     """Execute queued runs in order, stopping at the first failure.
 
@@ -77,7 +78,7 @@ def execute_runs(
     """
     for position, run_id in enumerate(run_ids):
         try:
-            completed = execute_run(engine, settings, run_id, events)
+            completed = execute_run(engine, settings, run_id, events, distributor)
         except BaseException:  # Ctrl-C: the runs not started yet must not stay pending
             _skip_rest(
                 engine, run_ids[position + 1 :], "not run: the run before it was interrupted"
@@ -117,9 +118,17 @@ def run_stages(
 
 
 def execute_run(
-    engine: Engine, settings: Settings, run_id: int, events: EventBus | None = None
+    engine: Engine,
+    settings: Settings,
+    run_id: int,
+    events: EventBus | None = None,
+    distributor: Any = None,
 ) -> bool:
-    """Execute one queued run; True when it completed. Never raises for stage errors."""
+    """Execute one queued run; True when it completed. Never raises for stage errors.
+
+    With a ``distributor`` (runs from a shared queue), an item stage's batches
+    are shared with the other workers of that queue (:mod:`runner.distributed`).
+    """
     run = ledger.get_run(engine, run_id)
     if run is None:
         raise ledger.LedgerError(f"run {run_id} does not exist")
@@ -138,6 +147,7 @@ def execute_run(
                 run=handle,
                 reprocess=bool(params.pop("reprocess", False)),
                 options=params,
+                distributor=distributor,
             )
             if stage.is_item_stage:
                 _run_item_stage(stage, ctx)
@@ -176,10 +186,17 @@ def _batches(ids: list[int], size: int) -> Iterator[list[int]]:
         yield ids[start : start + size]
 
 
-def _transform_batch(transform, prepared, items: list[tuple[int, Any]], limit: float | None):
-    """Worker side: transform each item, capturing its error instead of raising."""
+def transform_batch(
+    transform, prepared, items: list[tuple[int, Any]], limit: float | None, tick=None
+):
+    """Worker side: transform each item, capturing its error instead of raising.
+
+    ``tick()``, when given, is called after each item (a distributed worker
+    renews its claim there)."""
     results = []
     for item_id, item in items:
+        if tick is not None:
+            tick()
         try:
             with time_limit(limit):
                 outcome = transform(item, prepared)
@@ -209,7 +226,8 @@ def _worker_count(settings: Settings, pending: int, stage: Stage) -> int:
     return max(1, min(wanted, os.cpu_count() or 1))
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes for pure CPU work (stage transforms, import parsing)."""
     # fork is fast, but forking a threaded process (the web server) is unsafe.
     method = "fork" if threading.active_count() == 1 else "forkserver"
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
@@ -226,6 +244,11 @@ def _run_item_stage(stage: Stage, ctx: StageContext) -> None:
     prepared = stage.prepare(ctx) if stage.prepare else None
     limit = ctx.settings.runner.item_time_limit_s
     batch_size = max(1, ctx.settings.runner.batch_size)
+    if ctx.distributor is not None and len(ids) > batch_size:
+        ctx.distributor.run_batches(stage, ctx, ids, prepared)
+        if stage.after:
+            stage.after(ctx)
+        return
     workers = _worker_count(ctx.settings, len(ids), stage)
 
     def load(batch: list[int]) -> list[tuple[int, Any]]:
@@ -235,13 +258,13 @@ def _run_item_stage(stage: Stage, ctx: StageContext) -> None:
 
     if workers == 0:
         for batch in _batches(ids, batch_size):
-            _store(stage, ctx, _transform_batch(stage.transform, prepared, load(batch), limit))
+            _store(stage, ctx, transform_batch(stage.transform, prepared, load(batch), limit))
     else:
-        with _pool(workers) as pool:
+        with process_pool(workers) as pool:
             in_flight: list[Future] = []
             for batch in _batches(ids, batch_size):
                 in_flight.append(
-                    pool.submit(_transform_batch, stage.transform, prepared, load(batch), limit)
+                    pool.submit(transform_batch, stage.transform, prepared, load(batch), limit)
                 )
                 if len(in_flight) > workers:
                     _store(stage, ctx, in_flight.pop(0).result())
@@ -252,35 +275,42 @@ def _run_item_stage(stage: Stage, ctx: StageContext) -> None:
 
 
 def _store(stage: Stage, ctx: StageContext, results) -> None:
+    with write_tx(ctx.engine) as conn:
+        failed = write_results(conn, stage, ctx, results)
+    ctx.run.advance(processed=len(results), failed=failed)
+
+
+def write_results(conn: Connection, stage: Stage, ctx: StageContext, results) -> int:
+    """Store one batch's results inside ``conn``'s transaction: the output rows,
+    the item errors and the stage marks. Returns the number of failed items."""
     outcomes = {item_id: outcome for item_id, outcome, error in results if outcome is not None}
     errors = [(item_id, error) for item_id, outcome, error in results if outcome is None]
     now = utcnow()
-    with write_tx(ctx.engine) as conn:
-        if outcomes and stage.write:
-            stage.write(conn, outcomes, ctx)
-        elif outcomes:
-            replace_rows(conn, outcomes, ctx, stage.item_key)
-        for item_id, error in errors:
-            ctx.run.item_error(item_id, error, conn=conn)
-        ids = [item_id for item_id, _, _ in results]
-        conn.execute(
-            delete(stage_items).where(
-                stage_items.c.stage == stage.key, _among(conn, stage_items.c.item_id, ids)
-            )
+    if outcomes and stage.write:
+        stage.write(conn, outcomes, ctx)
+    elif outcomes:
+        replace_rows(conn, outcomes, ctx, stage.item_key)
+    for item_id, error in errors:
+        ctx.run.item_error(item_id, error, conn=conn)
+    ids = [item_id for item_id, _, _ in results]
+    conn.execute(
+        delete(stage_items).where(
+            stage_items.c.stage == stage.key, _among(conn, stage_items.c.item_id, ids)
         )
-        marks = [
-            {
-                "stage": stage.key,
-                "item_id": item_id,
-                "status": "error" if outcome is None else outcome.status,
-                "pipeline_run_id": ctx.run.run_id,
-                "processed_at": now,
-            }
-            for item_id, outcome, _ in results
-        ]
-        if marks:
-            conn.execute(insert(stage_items), marks)
-    ctx.run.advance(processed=len(results), failed=len(errors))
+    )
+    marks = [
+        {
+            "stage": stage.key,
+            "item_id": item_id,
+            "status": "error" if outcome is None else outcome.status,
+            "pipeline_run_id": ctx.run.run_id,
+            "processed_at": now,
+        }
+        for item_id, outcome, _ in results
+    ]
+    if marks:
+        conn.execute(insert(stage_items), marks)
+    return len(errors)
 
 
 def replace_rows(

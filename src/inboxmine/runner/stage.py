@@ -34,6 +34,9 @@ class StageContext:
     run: RunHandle
     reprocess: bool = False
     options: dict[str, Any] = field(default_factory=dict)
+    #: Shares an item stage's batches with other workers (``runner.distributed``);
+    #: None runs them here.
+    distributor: Any = None
 
 
 @dataclass

@@ -88,14 +88,18 @@ class MessageStore:
         self._unreadable: list[RawMessage] = []
         self._insert = _returning_insert(engine)
 
-    def add(self, raw: RawMessage) -> None:
-        """Parse one message and queue it; a full batch is written at once."""
+    def add(self, raw: RawMessage, parsed: ParsedMessage | None = None) -> None:
+        """Queue one message (parsed here unless ``parsed`` is given); a full
+        batch is written at once."""
         self.counts.read += 1
         if raw.read_error:
             self._unreadable.append(raw)
         else:
-            received_at = self.now or datetime.now(UTC)
-            parsed = parse_message(raw.raw, my_addresses=self.my_addresses, received_at=received_at)
+            if parsed is None:
+                received_at = self.now or datetime.now(UTC)
+                parsed = parse_message(
+                    raw.raw, my_addresses=self.my_addresses, received_at=received_at
+                )
             self._pending.append(_Pending(raw, parsed))
         if len(self._pending) + len(self._unreadable) >= self.batch_size:
             self.flush()
