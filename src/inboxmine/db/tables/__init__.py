@@ -15,6 +15,7 @@ from inboxmine.db.tables import (  # noqa: F401  (registers tables)
     ledger,
     metadata_stage,
     opportunities,
+    settings,
     trust,
 )
 from inboxmine.db.tables._meta import metadata
