@@ -108,6 +108,14 @@ def test_sniffer_knows_mail_from_other_files():
     assert "NUL" in sniff_message(b"X-Id: a\x00b\nFrom: a@b.com\n\nhi").reason
 
 
+def test_an_mbox_file_is_not_taken_for_one_message():
+    first, second = ham(2)
+    both = first + b"\n" + second
+    verdict = sniff_message(both)
+    assert (verdict.is_message, verdict.kind) == (False, "mbox")
+    assert "inboxmine ingest mbox" in verdict.reason
+
+
 def test_sniffer_reads_only_the_first_kb():
     (real,) = ham(1)
     # A header block pushed past the sniffed bytes is not looked for.
@@ -185,13 +193,15 @@ def test_ingest_eml_reads_extensionless_files_and_says_what_it_skipped(settings,
     (root / "2002" / "q3" / "17.").write_bytes(mail[3])
     (root / "2002" / "q3" / "no_name").write_bytes(mail[4])
     not_mail(root / "2002")
+    (root / "archive.mbox").write_bytes(mail[5])
     result = cli(settings, "ingest", "eml", str(root), "--json")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert (summary["read"], summary["stored"]) == (5, 5)
-    assert summary["skipped"] == {"not mail": 3, "empty": 1}
+    assert summary["skipped"] == {"not mail": 3, "empty": 1, "mbox": 1}
     reasons = {item["path"]: item["reason"] for item in summary["skipped_files"]}
     assert set(reasons) == {
+        "archive.mbox",
         "2002/picture.png",
         "2002/note.txt",
         "2002/empty",
@@ -203,7 +213,7 @@ def test_ingest_eml_reads_extensionless_files_and_says_what_it_skipped(settings,
     assert text.exit_code == 0, text.output
     flat = " ".join(text.stdout.split())
     assert "stored 0, duplicates skipped 5" in flat
-    assert "files skipped 4 (3 not mail, 1 empty)" in flat
+    assert "files skipped 5 (1 mbox, 3 not mail, 1 empty)" in flat
     assert "skipped 2002/note.txt: not mail" in flat
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from inboxmine.sources.base import RawMessage
 from inboxmine.sources.files import SkipLog, SkippedFile, read_file, read_if_message
+from inboxmine.sources.sniff import MBOX_REASON
 
 
 def _walk(path: Path, keep) -> list[Path]:
@@ -60,6 +61,11 @@ def read_eml(
     base = root if root.is_dir() else root.parent
     for count, file in enumerate(files if files is not None else tree_files(root), start=1):
         position = file.relative_to(base).as_posix()
+        if file.name.lower().endswith(".mbox") and file != root:
+            # Read as one message it would be a wrong one: say which command reads it.
+            if skipped is not None:
+                skipped.add(position, "mbox", MBOX_REASON)
+            continue
         if is_eml_name(file.name) or file == root:
             message = read_file(file, "eml", str(root), position=position)
         else:

@@ -22,6 +22,8 @@ _BOM = b"\xef\xbb\xbf"
 _EOL = re.compile(rb"\r\n|\n|\r")
 _HEADER = re.compile(rb"([\x21-\x39\x3b-\x7e]+)[ \t]*:")
 _MBOX_FROM = re.compile(rb">*From ")
+# A second envelope line after a blank one: several messages, an mbox file.
+_NEXT_ENVELOPE = re.compile(rb"\r?\n\r?\nFrom \S*.*\d:\d\d")
 #: Headers that only mail has; one of them in the block makes it a message.
 _MAIL_HEADERS = frozenset(
     {b"from", b"date", b"message-id", b"received", b"subject", b"return-path"}
@@ -45,12 +47,13 @@ class Sniff:
     """The verdict on one file's first bytes: ``is_message``, else why not."""
 
     is_message: bool
-    #: ``empty`` or ``not mail`` when it is not a message.
+    #: ``empty``, ``not mail`` or ``mbox`` when it is not a message.
     kind: str = "message"
     reason: str = ""
 
 
 MESSAGE = Sniff(True)
+MBOX_REASON = "an mbox file (several messages): import it with `inboxmine ingest mbox FILE`"
 
 
 def sniff_message(head: bytes) -> Sniff:
@@ -74,6 +77,8 @@ def sniff_message(head: bytes) -> Sniff:
     if len(head) == SNIFF_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the last line may be cut by the read
     if lines and _MBOX_FROM.match(lines[0]):
+        if _NEXT_ENVELOPE.search(head, start):
+            return Sniff(False, "mbox", MBOX_REASON)
         lines = lines[1:]
     if not lines or not _HEADER.match(lines[0]):
         return Sniff(False, "not mail", _no_header_reason(head))
