@@ -18,6 +18,7 @@ PAGE_DOCS = {
     "gem-explorer": "gem-explorer.md",
     "score-inspector": "score-inspector.md",
     "ai-inspector": "ai-inspector.md",
+    "settings": "settings.md",
 }
 
 

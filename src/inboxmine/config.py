@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_config_dir
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, BaseModel, Field, PrivateAttr, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -172,6 +172,9 @@ class Settings(BaseSettings):
     web: WebSettings = WebSettings()
     queue: QueueSettings = QueueSettings()
     accounts: list[AccountSettings] = []
+    # Where each explicitly set key came from (file|dotenv|env|flag|database);
+    # see inboxmine.stored_settings.
+    _sources: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @classmethod
     def settings_customise_sources(
@@ -232,6 +235,7 @@ def _unknown_keys(data: dict[str, Any], model: type[BaseModel], prefix: str = ""
 def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
     """Build the effective settings; ``overrides`` are command-line flags (None = not given)."""
     path = find_config_file(config_file)
+    data: dict[str, Any] = {}
     if path is not None:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -245,7 +249,7 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
             )
     token = _toml_path.set(path)
     try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
@@ -253,6 +257,10 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
         raise ConfigError(f"invalid settings ({path or 'environment'}): {problems}") from exc
     finally:
         _toml_path.reset(token)
+    from inboxmine.stored_settings import explicit_sources
+
+    settings._sources = explicit_sources(data, overrides)
+    return settings
 
 
 def masked_dump(settings: Settings) -> dict[str, Any]:

@@ -27,8 +27,16 @@ class AppContext:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            self._settings = load_settings(self.config_file, database_url=self.db_url)
+            from inboxmine.stored_settings import apply_stored
+
+            # File, .env, environment and flags over what the database stores.
+            self._settings = apply_stored(load_settings(self.config_file, database_url=self.db_url))
         return self._settings
+
+    def reload_settings(self) -> Settings:
+        """Resolve the settings again (after ``db_url`` or the stored ones changed)."""
+        self._settings = None
+        return self.settings
 
     def engine(self, migrate: bool = True) -> Engine:
         """The database, brought to the newest schema, with dead runs marked interrupted."""

@@ -63,20 +63,13 @@ def demo(
         highlight=False,
     )
     result = generate_demo(out_dir, seed=seed, messages=messages)
-    engagement = app.settings.engagement
-    defaults = type(engagement)()
-    # The demo user's own profile, unless you configured yours.
-    persona = {
-        k: v for k, v in result.persona.items() if getattr(engagement, k) == getattr(defaults, k)
-    }
-    settings = app.settings.model_copy(
-        update={
-            "me": list(dict.fromkeys([*app.settings.me, *result.me])),
-            "engagement": engagement.model_copy(update=persona),
-        }
-    )
-    app._settings = settings
+    # Settings were read before the demo database was chosen: read them again.
+    app.reload_settings()
     engine = app.engine()
+    _store_persona(engine, result)
+    settings = app.reload_settings()
+    # Your own addresses (a file, --me) count too, for this run.
+    settings = settings.model_copy(update={"me": list(dict.fromkeys([*settings.me, *result.me]))})
 
     with err_console.status("importing the demo mailbox..."):
         summary = import_messages(
@@ -112,6 +105,24 @@ def demo(
         from inboxmine.cli.web import serve_admin
 
         serve_admin(app, settings.web.host, port or settings.web.port, settings=settings)
+
+
+def _store_persona(engine, result) -> None:
+    """The demo user's addresses and persona, kept with the demo database, so
+    a later `inboxmine run --all` on it keeps the co-marketing gems.
+
+    A key already stored in that database (``--db`` on one of yours) is left
+    as it is; a config file or the environment still wins, as always.
+    """
+    from inboxmine.stored_settings import read_stored, store_value
+
+    stored = read_stored(engine)
+    wanted = {"me": list(result.me)} | {
+        f"engagement.{key}": value for key, value in result.persona.items()
+    }
+    for key, value in wanted.items():
+        if key not in stored:
+            store_value(engine, key, value, updated_by="cli")
 
 
 def _print_findings(engine) -> None:

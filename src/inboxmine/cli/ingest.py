@@ -1,4 +1,4 @@
-"""``inboxmine ingest mbox|maildir|eml PATH``: import a mail source."""
+"""``inboxmine ingest mbox|maildir|mh|eml PATH``: import a mail source."""
 
 from __future__ import annotations
 
@@ -15,13 +15,14 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from inboxmine.cli.context import app_context, console, fail
+from inboxmine.cli.context import app_context, console, err_console, fail
 from inboxmine.cli.progress import progress_bars
 from inboxmine.sources.base import RawMessage
+from inboxmine.sources.files import SkipLog
 
 ingest_app = typer.Typer(
     name="ingest",
-    help="Import mail: an mbox file (e.g. Google Takeout), a Maildir, or .eml files.",
+    help="Import mail: an mbox file (e.g. Google Takeout), a Maildir, an MH tree, or message files.",
     no_args_is_help=True,
 )
 
@@ -48,7 +49,8 @@ def _run_import(
     by_bytes: bool,
     total_messages: int | None,
     as_json: bool,
-) -> None:
+    skipped: SkipLog | None = None,
+):
     from inboxmine.sources.importer import import_messages
 
     app = app_context(ctx)
@@ -75,6 +77,7 @@ def _run_import(
             total=total_messages,
             triggered_by="cli",
             on_message=on_message,
+            skipped=skipped,
         )
         progress.update(
             task,
@@ -83,6 +86,7 @@ def _run_import(
             messages=f"{state['read']:,} messages",
         )
     _print_summary(summary, as_json)
+    return summary
 
 
 def _print_summary(summary, as_json: bool) -> None:
@@ -100,6 +104,11 @@ def _print_summary(summary, as_json: bool) -> None:
                     "unreadable": counts.unreadable,
                     "refused": counts.refused,
                     "threads_updated": summary.threads_updated,
+                    "skipped": summary.skipped.by_kind(),
+                    "skipped_files": [
+                        {"path": f.position, "kind": f.kind, "reason": f.reason}
+                        for f in summary.skipped.files
+                    ],
                 }
             )
         )
@@ -114,6 +123,9 @@ def _print_summary(summary, as_json: bool) -> None:
         lines.append(f"unreadable {counts.unreadable:,} (not stored)")
     if counts.refused:
         lines.append(f"refused by the database {counts.refused:,} (not stored)")
+    if summary.skipped:
+        kinds = ", ".join(f"{n:,} {kind}" for kind, n in summary.skipped.by_kind().items())
+        lines.append(f"files skipped {len(summary.skipped):,} ({kinds})")
     console.print(
         f"ingest run {summary.run_id}: "
         + ", ".join(lines)
@@ -127,12 +139,38 @@ def _print_summary(summary, as_json: bool) -> None:
             markup=False,
             highlight=False,
         )
+    _print_skipped(summary.skipped)
     if counts.failed:
         console.print(
             f"the reasons are listed by `inboxmine runs show {summary.run_id}`",
             markup=False,
             highlight=False,
         )
+
+
+#: Skipped files named one by one in the summary; the rest are counted
+#: (all of them are in ``--json``).
+SKIPPED_SHOWN = 10
+
+
+def _print_skipped(skipped: SkipLog) -> None:
+    for item in skipped.files[:SKIPPED_SHOWN]:
+        console.print(
+            f"  skipped {item.position}: {item.kind}: {item.reason}", markup=False, highlight=False
+        )
+    if len(skipped) > SKIPPED_SHOWN:
+        console.print(
+            f"  ... and {len(skipped) - SKIPPED_SHOWN:,} more (`--json` lists every one)",
+            markup=False,
+            highlight=False,
+        )
+
+
+def _nothing_read(path: Path, summary) -> None:
+    """A tree in which no file was mail is an error: say what was there."""
+    if summary.read == 0:
+        kinds = ", ".join(f"{n:,} {kind}" for kind, n in summary.skipped.by_kind().items())
+        fail(f"{path} holds no email: {len(summary.skipped):,} files looked at ({kinds})")
 
 
 def _require(path: Path, kind: str, check: Callable[[Path], bool]) -> None:
@@ -177,7 +215,22 @@ def ingest_maildir(
     path = path.resolve()
     files = maildir_files(path)
     if not files:
-        fail(f"{path} holds no Maildir messages (no cur/ or new/ folder with files)")
+        from inboxmine.sources.mh import is_mh_tree
+
+        if is_mh_tree(path):
+            # The classic numbered-file layout: read it rather than refuse it.
+            err_console.print(
+                f"{path} is an MH folder tree (numbered message files), not a Maildir: "
+                f"reading it as MH (next time: inboxmine ingest mh {path})",
+                markup=False,
+                highlight=False,
+            )
+            _import_mh(ctx, path, me, limit, as_json)
+            return
+        fail(
+            f"{path} holds no Maildir messages (no cur/ or new/ folder with files); "
+            f"for a folder of message files use `inboxmine ingest eml {path}`"
+        )
     _run_import(
         ctx,
         "maildir",
@@ -192,28 +245,88 @@ def ingest_maildir(
     )
 
 
-@ingest_app.command("eml")
-def ingest_eml(
+@ingest_app.command("mh")
+def ingest_mh(
     ctx: typer.Context,
     path: Path = typer.Argument(
-        ..., help="one .eml file, or a folder searched recursively for .eml files"
+        ..., help="the top of the MH tree (folders of numbered files: inbox/1, sent/17)"
     ),
     me: list[str] = MeOption,
     limit: int = LimitOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Import one .eml file or every .eml file below a folder."""
-    from inboxmine.sources.eml import eml_files, read_eml
+    """Import an MH folder tree; folder names become labels, a Sent folder marks mail sent."""
+    _require(path, "an MH folder tree", Path.is_dir)
+    _import_mh(ctx, path.resolve(), me, limit, as_json)
+
+
+def _import_mh(ctx: typer.Context, path: Path, me, limit, as_json: bool) -> None:
+    from inboxmine.sources.mh import mh_files, read_mh
+
+    skipped = SkipLog()
+    files = mh_files(path, skipped)
+    if not files:
+        fail(
+            f"{path} holds no MH messages (no folder with numbered files); "
+            f"for other message files use `inboxmine ingest eml {path}`"
+        )
+    summary = _run_import(
+        ctx,
+        "mh",
+        path,
+        read_mh(path, files, skipped),
+        me,
+        limit,
+        len(files),
+        False,
+        len(files),
+        as_json,
+        skipped,
+    )
+    _nothing_read(path, summary)
+
+
+@ingest_app.command("eml")
+def ingest_eml(
+    ctx: typer.Context,
+    path: Path = typer.Argument(
+        ...,
+        help="one message file, or a folder searched recursively: .eml files, and any "
+        "other file that looks like an email",
+    ),
+    me: list[str] = MeOption,
+    limit: int = LimitOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Import one message file, or every message file below a folder.
+
+    ``.eml`` files are read by their name; other files when their first KB
+    look like an email (a header block with From, Date, Message-ID, ...).
+    The files left out are named in the summary, with why.
+    """
+    from inboxmine.sources.eml import read_eml, tree_files
 
     if not path.exists() and not path.is_symlink():
-        fail(f"{path} does not exist: give an .eml file or a folder of them")
+        fail(f"{path} does not exist: give an .eml file or a folder of message files")
     path = path.absolute()
-    files = eml_files(path)
+    files = tree_files(path)
     if not files:
-        fail(f"{path} holds no .eml files")
-    _run_import(
-        ctx, "eml", path, read_eml(path, files), me, limit, len(files), False, len(files), as_json
+        fail(f"{path} holds no files")
+    skipped = SkipLog()
+    summary = _run_import(
+        ctx,
+        "eml",
+        path,
+        read_eml(path, files, skipped),
+        me,
+        limit,
+        len(files),
+        False,
+        None,
+        as_json,
+        skipped,
     )
+    _nothing_read(path, summary)
 
 
 def register(app: typer.Typer) -> None:

@@ -76,6 +76,11 @@ def execute_runs(
     Runs after a failed one are marked failed with the reason, so nothing
     stays ``pending`` forever. Returns True when all completed.
     """
+    from inboxmine.stored_settings import apply_stored
+
+    # The settings stored with the database, read now: a long-lived worker
+    # or `sync --watch` computes with what was set since it started.
+    settings = apply_stored(settings, engine)
     for position, run_id in enumerate(run_ids):
         try:
             completed = execute_run(engine, settings, run_id, events, distributor)

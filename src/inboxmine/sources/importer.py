@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 
+from inboxmine.db.engine import write_tx
+from inboxmine.db.tables.ledger import pipeline_runs
 from inboxmine.runner.locks import stage_lock
 from inboxmine.runner.tracking import tracked_run
 from inboxmine.sources.base import RawMessage
+from inboxmine.sources.files import SkipLog
 from inboxmine.sources.parse import ParsedMessage, parse_message
 from inboxmine.sources.store import BATCH_SIZE, MessageStore, StoreCounts
 from inboxmine.sources.threads import update_threads
@@ -25,6 +28,8 @@ class ImportSummary:
     run_id: int
     counts: StoreCounts
     threads_updated: int
+    #: Files of a folder tree looked at and left out (not mail, empty), with why.
+    skipped: SkipLog = field(default_factory=SkipLog)
 
     @property
     def read(self) -> int:
@@ -121,6 +126,7 @@ def import_messages(
     batch_size: int = BATCH_SIZE,
     now: datetime | None = None,
     workers: int | None = None,
+    skipped: SkipLog | None = None,
 ) -> ImportSummary:
     """Store every message of ``source`` (at most ``limit``) as one ``ingest`` run.
 
@@ -130,6 +136,9 @@ def import_messages(
     called after each message is read (a progress bar's hook). ``total`` is
     the number of messages when the source knows it. ``workers``: parse
     processes for a large import (default: one per core; 1 parses here).
+    ``skipped`` is the log the source fills with files it left out; their
+    counts by reason are kept in the run's ``parameters`` (``skipped``), so
+    the ledger says too.
     """
     parameters = {"source_kind": source_kind, "path": path}
     if limit is not None:
@@ -159,5 +168,21 @@ def import_messages(
         # Messages not yet in a thread: this import's, and any an interrupted
         # import left behind.
         threads_updated = update_threads(engine, now=now)
+        if skipped:
+            _record_skipped(engine, run.run_id, parameters, skipped)
         run.flush(force=True)
-    return ImportSummary(run_id=run.run_id, counts=store.counts, threads_updated=threads_updated)
+    return ImportSummary(
+        run_id=run.run_id,
+        counts=store.counts,
+        threads_updated=threads_updated,
+        skipped=skipped if skipped is not None else SkipLog(),
+    )
+
+
+def _record_skipped(engine: Engine, run_id: int, parameters: dict, skipped: SkipLog) -> None:
+    with write_tx(engine) as conn:
+        conn.execute(
+            update(pipeline_runs)
+            .where(pipeline_runs.c.id == run_id)
+            .values(parameters={**parameters, "skipped": skipped.by_kind()})
+        )

@@ -96,6 +96,10 @@ def create_app(
         if not is_up_to_date(engine):
             upgrade(engine)
         recover_interrupted(engine)
+    from inboxmine.stored_settings import apply_stored
+
+    # The same layers as the CLI: what the database stores, under file and env.
+    settings = apply_stored(settings, engine)
     generated = None
     if password is None:
         password, was_generated = auth.admin_password(settings)

@@ -16,6 +16,7 @@ from inboxmine.db.tables import (  # noqa: F401  (registers tables)
     metadata_stage,
     opportunities,
     queue,
+    settings,
     trust,
 )
 from inboxmine.db.tables._meta import metadata

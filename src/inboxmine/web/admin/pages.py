@@ -312,4 +312,6 @@ class AIInspector(BaseView):
         return await self.templates.TemplateResponse(request, "admin/ai_inspector.html", context)
 
 
-PAGES = (Dashboard, PipelineControl, GemExplorer, ScoreInspector, AIInspector)
+from inboxmine.web.admin.settings_page import SettingsPage  # noqa: E402
+
+PAGES = (Dashboard, PipelineControl, GemExplorer, ScoreInspector, AIInspector, SettingsPage)

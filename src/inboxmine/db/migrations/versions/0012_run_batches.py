@@ -1,7 +1,7 @@
 """run batches
 
 Revision ID: 0012_run_batches
-Revises: 0003_trust
+Revises: 0007_settings
 Create Date: 2026-12-06 19:29:11.940108
 """
 
@@ -11,7 +11,7 @@ import inboxmine.db.types
 
 
 revision = '0012_run_batches'
-down_revision = '0003_trust'
+down_revision = '0007_settings'
 branch_labels = None
 depends_on = None
 
