@@ -203,6 +203,12 @@ def sync(
         None, "--account", help="only this configured account (repeatable)"
     ),
     as_json: bool = JsonOption,
+    digest_file: Path = typer.Option(
+        None,
+        "--digest",
+        help="--watch: after each round write the digest (since the last `inboxmine digest`) "
+        "to this file (.html, .json, else text)",
+    ),
 ) -> None:
     """Sync every account listed under `accounts` in the config file, each as an ingest run."""
     from inboxmine.sources.sync import SyncInterrupted, sync_accounts
@@ -255,6 +261,8 @@ def sync(
             console.print(
                 f"round {cycle.number}: no new mail", markup=False, highlight=False, style="dim"
             )
+        if digest_file is not None:
+            _write_digest(engine, settings, digest_file)
 
     if not as_json:
         err_console.print(
@@ -274,6 +282,25 @@ def sync(
     except (KeyboardInterrupt, SyncInterrupted):
         stop.set()
         err_console.print("stopped (Ctrl-C); the next sync resumes where this one stopped")
+
+
+def _write_digest(engine, settings, path: Path) -> None:
+    """The digest file of ``sync --watch --digest``: a peek that does not move
+    ``--since last`` (the digest you run yourself decides what is "new")."""
+    from inboxmine.cli.digest import format_for, produce, write_file
+
+    try:
+        _, text = produce(
+            engine, settings, "last", format_for(path, None), record=False, triggered_by="watch"
+        )
+        write_file(text, path)
+    except OSError as exc:
+        err_console.print(
+            f"[bold red]error:[/] cannot write the digest to {path}: {exc.strerror or exc} "
+            "- choose another path with --digest",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def register(app: typer.Typer) -> None:
