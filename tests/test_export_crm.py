@@ -200,3 +200,27 @@ def test_stable_ids_ignore_case_and_spacing_but_not_the_kind():
     assert crm.stable_id("contact", "a") != crm.stable_id("company", "a")
     assert crm.company_id("acme.io") == crm.company_id("ACME.io")
     assert NOW  # the seed's clock: exports do not depend on it
+
+
+def test_a_gems_own_counterpart_is_its_deal_contact_and_a_contact(
+    engine, settings, db_url, tmp_path
+):
+    ids = seed(engine)
+    with write_tx(engine) as conn:
+        conn.execute(
+            update(gems)
+            .where(gems.c.id == ids["revival"])
+            .values(contact_email="Lee.Chen@brightlane.io", contact_name="Chen, Lee")
+        )
+    deals = export(db_url, tmp_path, "crm", "--target", "hubspot", "--what", "gems")
+    [revival] = [
+        r for r in csv.DictReader(deals.open()) if r["inboxmine gem type"] == "dormant_warm_thread"
+    ]
+    assert revival["Email"] == "lee.chen@brightlane.io"
+    people = export(db_url, tmp_path, "crm", "--target", "hubspot", "--what", "contacts", name="p.csv")  # fmt: skip
+    [lee] = [r for r in csv.DictReader(people.open()) if r["Email"] == "lee.chen@brightlane.io"]
+    assert (lee["First Name"], lee["Last Name"], lee["Company Name"]) == (
+        "Lee",
+        "Chen",
+        "Brightlane",
+    )

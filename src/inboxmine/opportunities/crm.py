@@ -127,7 +127,7 @@ def deal_rows(target, gems, money_by_sender, contacts_by_sender, rules) -> list[
 def _deal_contact(gem: dict[str, Any], contacts: list[dict[str, Any]]) -> dict[str, Any]:
     """The gem's own counterpart when detection recorded one, else the sender's first contact."""
     if gem.get("contact_email"):
-        return {"email": gem["contact_email"], "name": gem.get("contact_name")}
+        return {"email": gem["contact_email"].strip().lower(), "name": gem.get("contact_name")}
     return contacts[0] if contacts else {}
 
 
