@@ -181,3 +181,17 @@ def test_renewal_days_flag_sets_the_window(engine, settings, db_url, days):
     seed(engine)
     data = json.loads(run(db_url, "--format", "json", "--renewal-days", str(days)).stdout)
     assert data["counts"]["renewals_due"] == (1 if days >= 12 else 0)
+
+
+def test_only_the_newest_digest_runs_keep_their_gem_snapshot(engine, settings, db_url, monkeypatch):
+    monkeypatch.setattr("inboxmine.digest.store.KEEP_SNAPSHOTS", 2)
+    seed(engine)
+    for _ in range(3):
+        run(db_url, "--format", "json")
+    with engine.connect() as conn:
+        kept = conn.execute(
+            select(digest_runs.c.id, digest_runs.c.gem_snapshot).order_by(digest_runs.c.id)
+        ).all()
+    assert [snapshot is not None for _, snapshot in kept] == [False, True, True]
+    # The next digest still compares with the previous one.
+    assert json.loads(run(db_url, "--format", "json").stdout)["compared_with_snapshot"] is True

@@ -45,3 +45,15 @@ tls = "none"
     assert not list(out.parent.glob(".*.tmp"))
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(digest_runs)).scalar() == 0
+
+
+def test_digest_without_watch_says_how_to_use_it(db_url, settings, tmp_path):
+    config = tmp_path / "inboxmine.toml"
+    config.write_text(
+        '[[accounts]]\nname = "work"\nkind = "imap"\nhost = "127.0.0.1"\nuser = "u"\n'
+    )
+    result = CliRunner().invoke(
+        app, ["--db", db_url, "--config", str(config), "sync", "--digest", str(tmp_path / "d.txt")]
+    )
+    assert result.exit_code == 1 and "add --watch" in result.stderr
+    assert not (tmp_path / "d.txt").exists()

@@ -229,6 +229,10 @@ def sync(
             "to inboxmine.toml - see README 'Connect your mailbox' - or use "
             "`inboxmine ingest imap` / `inboxmine ingest gmail`"
         )
+    if digest_file is not None and not watch:
+        fail(
+            "--digest writes the digest after each --watch round: add --watch, or run `inboxmine digest -o FILE`"
+        )
     engine = app.engine()
     if not watch:
         try:

@@ -157,7 +157,7 @@ def drafts_waiting(
         for d in latest.values()
         if d["status"] in waiting and d.get("gem_status") not in closed
     ]
-    return sorted(out, key=lambda d: (not d["is_new"], d["generated_at"]), reverse=False)
+    return sorted(out, key=lambda d: (not d["is_new"], d["generated_at"]))
 
 
 def build_digest(

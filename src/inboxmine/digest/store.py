@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert, null, select, update
 
 from inboxmine.db.engine import read_tx, write_tx
 from inboxmine.db.tables.digest import digest_runs
@@ -118,10 +118,18 @@ def make_digest(
     )
 
 
+#: Digest runs that keep their gem snapshot; older ones keep their time and counts only.
+KEEP_SNAPSHOTS = 50
+
+
 def record_digest(engine: Engine, digest: Digest, fmt: str, triggered_by: str) -> int:
-    """Store the digest run: the next ``--since last`` starts where this one ended."""
+    """Store the digest run: the next ``--since last`` starts where this one ended.
+
+    Only the newest :data:`KEEP_SNAPSHOTS` runs keep their snapshot (one entry per
+    gem), so the table stays small; ``--since DATE`` before them compares status
+    stamps only, and says so."""
     with write_tx(engine) as conn:
-        return conn.execute(
+        run_id = conn.execute(
             insert(digest_runs)
             .values(
                 generated_at=digest.generated_at,
@@ -133,3 +141,15 @@ def record_digest(engine: Engine, digest: Digest, fmt: str, triggered_by: str) -
             )
             .returning(digest_runs.c.id)
         ).scalar_one()
+        keep = (
+            select(digest_runs.c.id)
+            .order_by(digest_runs.c.generated_at.desc(), digest_runs.c.id.desc())
+            .limit(KEEP_SNAPSHOTS)
+            .scalar_subquery()
+        )
+        conn.execute(
+            update(digest_runs)
+            .where(digest_runs.c.id.not_in(keep), digest_runs.c.gem_snapshot.is_not(None))
+            .values(gem_snapshot=null())  # SQL NULL, not a JSON null
+        )
+    return run_id
