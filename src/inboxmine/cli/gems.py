@@ -271,5 +271,8 @@ def edit_draft(
 
 
 def register(app: typer.Typer) -> None:
+    from inboxmine.cli.gem_ratings import add_commands
+
+    add_commands(gems_app)
     app.add_typer(gems_app, name="gems")
     app.add_typer(drafts_app, name="drafts")

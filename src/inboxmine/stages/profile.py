@@ -13,8 +13,10 @@ from inboxmine.db.engine import read_tx, write_tx
 from inboxmine.db.types import utcnow
 from inboxmine.opportunities import scoring, segments
 from inboxmine.opportunities import store as st
+from inboxmine.opportunities.feedback import without_suppressed
 from inboxmine.opportunities.gems import DetectionContext, detect_gems
 from inboxmine.opportunities.profiles import build_profile
+from inboxmine.opportunities.ratings import suppressed_keys
 from inboxmine.opportunities.relationships import detect
 from inboxmine.opportunities.rules import all_rules
 from inboxmine.runner.stage import Stage, StageContext
@@ -60,6 +62,8 @@ def execute(ctx: StageContext) -> None:
     ctx.run.set_total(sum(len(b) for b in batches))
     with read_tx(ctx.engine) as conn:
         exclusions = st.excluded(conn) | st.file_exclusions(ctx.settings.rules_dir)
+        # What the user's bad ratings taught: not that sender/thread again for that type.
+        suppressed = suppressed_keys(conn)
     profiled: set[str] = set()
     detected: set[str] = set()
     for batch in batches:
@@ -103,6 +107,7 @@ def execute(ctx: StageContext) -> None:
                         your_audience=ctx.settings.engagement.your_audience,
                     )
                 )
+                candidates = without_suppressed(candidates, suppressed)
                 detected.add(sender.sender_domain)
                 types = {c.gem_type for c in candidates}
                 for candidate in candidates:

@@ -9,11 +9,14 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from inboxmine.web import data
+from inboxmine.web.api import ratings
 from inboxmine.web.api.deps import Limit, Offset, Page, engine, invalid, not_found, page, task_queue
 from inboxmine.web.api.pipeline import Queued, start_runs
 from inboxmine.web.queue import TaskQueue
 
 router = APIRouter(tags=["gems"])
+# First: /gems/quality must win over /gems/{gem_id}.
+router.include_router(ratings.router)
 
 
 class GemPage(Page):
