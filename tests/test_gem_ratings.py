@@ -16,7 +16,7 @@ from tests.helpers import demo_database
 from inboxmine.db.engine import read_tx, write_tx
 from inboxmine.db.tables.opportunities import gems
 from inboxmine.db.tables.trust import gem_ratings, gem_suppressions
-from inboxmine.opportunities import feedback, queries, quality, ratings
+from inboxmine.opportunities import feedback, quality, queries, ratings
 from inboxmine.opportunities.gems.base import GemCandidate
 from inboxmine.runner.executor import run_stages
 from inboxmine.trust import overrides
