@@ -102,3 +102,27 @@ def test_quality_over_http_follows_the_ratings(client, engine):
     assert body["suppressions"] == 1 and body["note"] is None
     # /gems/quality is not taken for a gem id, and a gem id still works.
     assert client.get(f"/api/gems/{ids[0]}").json()["id"] == ids[0]
+
+
+def test_the_gem_explorer_shows_each_rating_and_the_quality_escaped(client, engine):
+    hostile = "<img src=x onerror=alert(1)>"
+    rated = _gem(engine, "partner_program", "acme.io", score=80)
+    _gem(engine, "vendor_upsell", "v.io", score=70)
+    client.post(
+        f"/api/gems/{rated}/rating", json={"rating": "bad", "reason": "my_vendor", "note": hostile}
+    )
+    page = client.get("/admin/gem-explorer").text
+    assert 'id="gem-quality"' in page and 'id="quality-overall">0%<' in page
+    assert f'data-gem-rating="{rated}" data-rating="bad">rated bad (my vendor)<' in page
+    assert page.count('class="btn btn-sm btn-outline-danger gem-rate"') == 2
+
+    # The ratings and suppressions tables are read-only views, escaped.
+    listing = client.get("/admin/gem-ratings/list").text
+    assert "my_vendor" in listing and "/admin/gem-ratings/create" not in listing
+    [row] = _rows(engine, gem_ratings)
+    detail = client.get(f"/admin/gem-ratings/details/{row['id']}").text
+    assert hostile not in detail and "&lt;img" in detail
+    assert client.get("/admin/gem-ratings/create").status_code == 403
+    assert client.get(f"/admin/gem-ratings/edit/{row['id']}").status_code == 403
+    assert client.get("/admin/gem-suppressions/create").status_code == 403
+    assert "acme.io" in client.get("/admin/gem-suppressions/list").text
