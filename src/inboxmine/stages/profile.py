@@ -14,9 +14,9 @@ from inboxmine.db.types import utcnow
 from inboxmine.opportunities import scoring, segments
 from inboxmine.opportunities import store as st
 from inboxmine.opportunities.feedback import without_suppressed
+from inboxmine.opportunities.feedback_store import suppressed_keys
 from inboxmine.opportunities.gems import DetectionContext, detect_gems
 from inboxmine.opportunities.profiles import build_profile
-from inboxmine.opportunities.ratings import suppressed_keys
 from inboxmine.opportunities.relationships import detect
 from inboxmine.opportunities.rules import all_rules
 from inboxmine.runner.stage import Stage, StageContext
