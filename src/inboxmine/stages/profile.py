@@ -52,6 +52,7 @@ def execute(ctx: StageContext) -> None:
         "sophistication": rules["scoring"].get("sophistication", {}),
         "warm": (rules["gems"].get("phrases") or {}).get("warm", {}),
         "renewal_context": rules["gems"].get("renewal_context") or {},
+        "link_hosts": rules["gems"]["link_hosts"],
     }
     opportunity = rules["scoring"]["opportunity"]
     mine = st.my_identities(ctx.engine, ctx.settings.my_addresses)
@@ -62,13 +63,14 @@ def execute(ctx: StageContext) -> None:
     ctx.run.set_total(sum(len(b) for b in batches))
     with read_tx(ctx.engine) as conn:
         exclusions = st.excluded(conn) | st.file_exclusions(ctx.settings.rules_dir)
+        lists = st.discussion_lists(conn, rules["relationships"]["discussion_list"]["min_senders"])
         # What the user's bad ratings taught: not that sender/thread again for that type.
         suppressed = suppressed_keys(conn)
     profiled: set[str] = set()
     detected: set[str] = set()
     for batch in batches:
         with read_tx(ctx.engine) as conn:
-            senders = st.load_senders(conn, batch)
+            senders = st.load_senders(conn, batch, lists)
             manual = st.relationships(conn)
         profiles, proposals, found = [], {}, []
         for sender in senders:
