@@ -39,6 +39,7 @@ def test_rating_a_gem_bad_says_what_it_taught(engine, db_url):
     )
     with read_tx(engine) as conn:
         assert overrides.get_override(conn, "ex.pharmacy@outlook.com")["source"] == "rating"
+    assert "rated bad (spam): viagra" in cli(db_url, "gems", "explain", str(gem_id)).output
 
 
 def test_a_thread_gem_already_handled_is_suppressed_for_that_thread_only(engine, db_url):

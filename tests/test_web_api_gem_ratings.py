@@ -39,6 +39,7 @@ def test_rating_a_gem_bad_through_the_api_dismisses_it_and_marks_spam(client, en
     with read_tx(engine) as conn:
         assert overrides.get_override(conn, "ex.pharmacy@outlook.com")["verdict"] == "spam"
 
+    assert client.get(f"/api/gems/{gem_id}").json()["rating"]["reason"] == "spam"
     again = client.post(f"/api/gems/{gem_id}/rating", json={"rating": "good"}).json()
     assert (
         again["status"] == "new"

@@ -37,6 +37,16 @@ def describe(result: dict[str, Any]) -> list[str]:
     return lines
 
 
+def rating_line(engine, gem_id: int) -> str:
+    """``rated bad (spam): note`` or ``not rated``, for ``gems explain``."""
+    with read_tx(engine) as conn:
+        rating = ratings.get_rating(conn, gem_id)
+    if rating is None:
+        return f"not rated (`inboxmine gems rate {gem_id} good|bad`)"
+    line = f"rated {rating['rating']}" + (f" ({rating['reason']})" if rating["reason"] else "")
+    return line + (f": {rating['note']}" if rating["note"] else "")
+
+
 def _rules(ctx: typer.Context) -> dict[str, Any]:
     try:
         return feedback.feedback_rules(app_context(ctx).settings.rules_dir)

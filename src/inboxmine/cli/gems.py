@@ -96,6 +96,9 @@ def explain(
         f"  value {gem['estimated_value']}  confidence {gem['confidence']}"
     )
     out(f"relationship {gem['relationship']} ({gem.get('relationship_source') or 'none'})")
+    from inboxmine.cli.gem_ratings import rating_line
+
+    out(rating_line(engine, gem_id))
     out(f"summary: {gem['summary']}")
     out()
     out("signals:")

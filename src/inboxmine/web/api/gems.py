@@ -51,6 +51,7 @@ def get_gem(gem_id: int, db: Annotated[Engine, Depends(engine)]) -> dict[str, An
     if found is None:
         raise not_found(f"gem {gem_id}")
     found["drafts"] = data.gem_drafts(db, gem_id)
+    found["rating"] = ratings.rating_of(db, gem_id)
     return data.jsonable(found)
 
 

@@ -100,6 +100,12 @@ class Quality(Figures):
     note: str | None
 
 
+def rating_of(db: Engine, gem_id: int) -> dict[str, Any] | None:
+    """The gem's rating, for its detail (``None`` while it is not rated)."""
+    with read_tx(db) as conn:
+        return ratings.get_rating(conn, gem_id)
+
+
 def _rules(config: Settings) -> dict[str, Any]:
     try:
         return feedback.feedback_rules(config.rules_dir)
