@@ -96,6 +96,9 @@ def explain(
         f"  value {gem['estimated_value']}  confidence {gem['confidence']}"
     )
     out(f"relationship {gem['relationship']} ({gem.get('relationship_source') or 'none'})")
+    from inboxmine.cli.gem_ratings import rating_line
+
+    out(rating_line(engine, gem_id))
     out(f"summary: {gem['summary']}")
     out()
     out("signals:")
@@ -271,5 +274,8 @@ def edit_draft(
 
 
 def register(app: typer.Typer) -> None:
+    from inboxmine.cli.gem_ratings import add_commands
+
+    add_commands(gems_app)
     app.add_typer(gems_app, name="gems")
     app.add_typer(drafts_app, name="drafts")

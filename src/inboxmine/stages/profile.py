@@ -13,6 +13,8 @@ from inboxmine.db.engine import read_tx, write_tx
 from inboxmine.db.types import utcnow
 from inboxmine.opportunities import scoring, segments
 from inboxmine.opportunities import store as st
+from inboxmine.opportunities.feedback import without_suppressed
+from inboxmine.opportunities.feedback_store import suppressed_keys
 from inboxmine.opportunities.gems import DetectionContext, detect_gems
 from inboxmine.opportunities.profiles import build_profile
 from inboxmine.opportunities.relationships import detect
@@ -62,6 +64,8 @@ def execute(ctx: StageContext) -> None:
     with read_tx(ctx.engine) as conn:
         exclusions = st.excluded(conn) | st.file_exclusions(ctx.settings.rules_dir)
         lists = st.discussion_lists(conn, rules["relationships"]["discussion_list"]["min_senders"])
+        # What the user's bad ratings taught: not that sender/thread again for that type.
+        suppressed = suppressed_keys(conn)
     profiled: set[str] = set()
     detected: set[str] = set()
     for batch in batches:
@@ -105,6 +109,7 @@ def execute(ctx: StageContext) -> None:
                         your_audience=ctx.settings.engagement.your_audience,
                     )
                 )
+                candidates = without_suppressed(candidates, suppressed)
                 detected.add(sender.sender_domain)
                 types = {c.gem_type for c in candidates}
                 for candidate in candidates:
