@@ -40,6 +40,7 @@ RELATIONSHIP_TYPES = (
     "potential_partner",
     "community",
     "institutional",
+    "colleague",
     "unknown",
 )
 GEM_LIST_COLUMNS = (
@@ -54,6 +55,8 @@ GEM_LIST_COLUMNS = (
     "confidence",
     "summary",
     "thread_id",
+    "contact_email",
+    "contact_name",
     "created_at",
     "last_detected_at",
 )
@@ -109,6 +112,8 @@ def list_gems(
         gems.c.confidence,
         gems.c.summary,
         gems.c.thread_id,
+        gems.c.contact_email,
+        gems.c.contact_name,
         gems.c.created_at,
         gems.c.last_detected_at,
         gems.c.recommended_actions,
