@@ -50,7 +50,7 @@ def company_name(sender: SenderFacts) -> str:
         )
         if orgs:
             return str(orgs.most_common(1)[0][0])[:200]
-    if not human or sender.is_freemail:
+    if not human or sender.is_freemail or sender.is_internal:
         names = Counter(
             (m.from_name or "").strip() for m in received if m.from_name and "@" not in m.from_name
         )
