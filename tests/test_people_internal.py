@@ -193,3 +193,15 @@ def test_the_admin_settings_page_offers_include_internal(mailbox, settings, engi
     assert read_stored(engine)["include_internal"] is True
     cli(mailbox, "run", "profile")
     assert set(profiled(mailbox)) == {CLIENT, *COLLEAGUES}
+
+
+def test_excluding_one_colleague_leaves_the_others(mailbox):
+    out = cli(mailbox, "exclusions", "add", "Tom.Reed@acme-corp.example", "--reason", "my deputy")
+    assert "tom.reed@acme-corp.example" in out
+    cli(mailbox, "run", "profile", "--include-internal")
+    contacts = {g["contact_email"] for g in open_gems(mailbox)}
+    assert "tom.reed@acme-corp.example" not in contacts
+    assert "maria.gomez@acme-corp.example" in contacts
+    # An address at another domain still means its whole organisation.
+    out = cli(mailbox, "exclusions", "add", "raj.patel@northwind.example")
+    assert "northwind.example" in out and "raj.patel" not in out
