@@ -205,3 +205,13 @@ def test_excluding_one_colleague_leaves_the_others(mailbox):
     # An address at another domain still means its whole organisation.
     out = cli(mailbox, "exclusions", "add", "raj.patel@northwind.example")
     assert "northwind.example" in out and "raj.patel" not in out
+
+
+def test_an_export_of_gems_carries_the_contacts(mailbox, tmp_path):
+    out = tmp_path / "gems.jsonl"
+    cli(mailbox, "export", "gems", "--format", "jsonl", "--output", str(out))
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert {(r["contact_name"], r["contact_email"]) for r in rows} == {
+        ("Dana Whitfield", "dana@northwind.example"),
+        ("Raj Patel", "raj.patel@northwind.example"),
+    }
