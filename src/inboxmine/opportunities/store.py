@@ -183,6 +183,20 @@ def sender_batches(engine: Engine, me: Me | set[str]) -> Iterator[list[str]]:
         yield batch
 
 
+def discussion_lists(conn: Connection, min_senders: int) -> frozenset[str]:
+    """List-Ids that relay mail from at least ``min_senders`` sender identities:
+    discussion lists, where a post is a person talking to a community (a
+    newsletter's List-Id carries one sender)."""
+    pm = table("parsed_metadata")
+    query = (
+        select(pm.c.list_id)
+        .where(pm.c.list_id.is_not(None), pm.c.sender_domain.is_not(None))
+        .group_by(pm.c.list_id)
+        .having(func.count(pm.c.sender_domain.distinct()) >= min_senders)
+    )
+    return frozenset(row[0] for row in conn.execute(query))
+
+
 def _message_query(where):
     pm = table("parsed_metadata")
     pc = table("parsed_content")
@@ -209,6 +223,7 @@ def _message_query(where):
             "dmarc_result",
             "authentication_quality",
             "list_unsubscribe_url",
+            "list_id",
             "is_bulk",
             "is_freemail",
         ],
@@ -262,6 +277,7 @@ def _to_facts(row: dict[str, Any]) -> MessageFacts:
         dmarc_result=row.get("dmarc_result"),
         authentication_quality=row.get("authentication_quality"),
         unsubscribe_url=row.get("list_unsubscribe_url"),
+        list_id=row.get("list_id"),
         is_bulk=bool(row.get("is_bulk")),
         is_freemail=bool(row.get("is_freemail")),
         headline=row.get("primary_headline"),
@@ -327,10 +343,14 @@ def _rekey(facts: MessageFacts, me: Me) -> MessageFacts:
 
 
 def load_senders(
-    conn: Connection, sender_domains: list[str], me: Me | None = None
+    conn: Connection,
+    sender_domains: list[str],
+    lists: frozenset[str] = frozenset(),
+    me: Me | None = None,
 ) -> list[SenderFacts]:
     """The facts of these senders: their messages, threads (with the user's replies),
-    entities and classifications. ``me`` decides which messages count under
+    entities and classifications; messages relayed by one of the discussion
+    ``lists`` are marked as such. ``me`` decides which messages count under
     which identity (:func:`people.identity_of`); colleagues' messages count
     under their address and use their organisation's classification."""
     me = me or Me()
@@ -340,6 +360,8 @@ def load_senders(
         facts = _rekey(_to_facts(dict(row)), me)
         if facts.sender_domain in wanted:
             by_id[row["id"]] = facts
+    for message in by_id.values():
+        message.via_discussion_list = message.list_id in lists
     thread_ids = sorted({m.thread_id for m in by_id.values() if m.thread_id is not None})
     thread_rows: dict[int, dict] = {}
     thread_messages: dict[int, list[MessageFacts]] = {}

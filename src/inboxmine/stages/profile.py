@@ -57,6 +57,7 @@ def execute(ctx: StageContext) -> None:
         "sophistication": rules["scoring"].get("sophistication", {}),
         "warm": (rules["gems"].get("phrases") or {}).get("warm", {}),
         "renewal_context": rules["gems"].get("renewal_context") or {},
+        "link_hosts": rules["gems"]["link_hosts"],
     }
     opportunity = rules["scoring"]["opportunity"]
     me = st.who_am_i(ctx.engine, ctx.settings.my_addresses, include_internal(ctx))
@@ -68,11 +69,12 @@ def execute(ctx: StageContext) -> None:
     ctx.run.set_total(sum(len(b) for b in batches))
     with read_tx(ctx.engine) as conn:
         exclusions = st.excluded(conn) | st.file_exclusions(ctx.settings.rules_dir)
+        lists = st.discussion_lists(conn, rules["relationships"]["discussion_list"]["min_senders"])
     profiled: set[str] = set()
     detected: set[str] = set()
     for batch in batches:
         with read_tx(ctx.engine) as conn:
-            senders = st.load_senders(conn, batch, me)
+            senders = st.load_senders(conn, batch, lists, me)
             manual = st.relationships(conn)
         profiles, proposals, found = [], {}, []
         for sender in senders:
