@@ -22,12 +22,21 @@ LIST_COLUMNS = [
     "id",
     "gem_type",
     "sender_domain",
+    "contact",
     "score",
     "status",
     "urgency",
     "estimated_value",
     "summary",
 ]
+
+
+def contact_line(gem: dict) -> str:
+    """``Dana Whitfield <dana@northwind.example>``: the person a thread gem belongs to."""
+    name, email = gem.get("contact_name"), gem.get("contact_email")
+    if name and email:
+        return f"{name} <{email}>"
+    return name or email or ""
 
 
 @gems_app.callback()
@@ -63,6 +72,8 @@ def list_gems(
         )
     except queries.InvalidValue as exc:
         fail(str(exc))
+    if not json_out:
+        rows = [{**row, "contact": contact_line(row)} for row in rows]
     show_rows(
         rows,
         json_out,
@@ -96,6 +107,8 @@ def explain(
         f"  value {gem['estimated_value']}  confidence {gem['confidence']}"
     )
     out(f"relationship {gem['relationship']} ({gem.get('relationship_source') or 'none'})")
+    if contact_line(gem):
+        out(f"contact {contact_line(gem)}")
     from inboxmine.cli.gem_ratings import rating_line
 
     out(rating_line(engine, gem_id))
@@ -217,6 +230,15 @@ def show_draft(
         out(f"sent at {fmt_time(draft['sent_at'])}")
     if draft.get("edited_at"):
         out(f"edited by you at {fmt_time(draft['edited_at'])} (the AI's text is kept: --json)")
+    context = draft.get("context") or {}
+    recipient = contact_line(
+        {
+            "contact_name": context.get("contact_full_name"),
+            "contact_email": context.get("contact_email"),
+        }
+    )
+    if recipient:
+        out(f"To: {recipient}")
     out(f"Subject: {draft['subject_line']}")
     out()
     out(draft["body_text"])

@@ -26,6 +26,8 @@ GEM_COLUMNS = [
     "id",
     "gem_type",
     "sender_domain",
+    "contact_name",
+    "contact_email",
     "company_name",
     "industry",
     "company_size",

@@ -128,6 +128,8 @@ class SenderFacts:
     #: The stage 4 per-sender rollup (sender_classification row), overrides applied.
     classification: dict[str, Any] = field(default_factory=dict)
     is_freemail: bool = False
+    #: A colleague at the user's own domain (a person identity, ``include_internal``).
+    is_internal: bool = False
 
     @property
     def received(self) -> list[MessageFacts]:

@@ -68,7 +68,7 @@ def company_name(sender: SenderFacts) -> str:
             # ("Unsubscribe", a product name): only one that signs most mail counts.
             if seen >= max(1, SIGNATURE_ORG_SHARE * len(received)):
                 return str(name)[:200]
-    if not human or sender.is_freemail:
+    if not human or sender.is_freemail or sender.is_internal:
         names = Counter(
             (m.from_name or "").strip() for m in received if m.from_name and "@" not in m.from_name
         )

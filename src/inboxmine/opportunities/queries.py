@@ -45,6 +45,8 @@ GEM_LIST_COLUMNS = (
     "confidence",
     "summary",
     "thread_id",
+    "contact_email",
+    "contact_name",
     "created_at",
     "last_detected_at",
 )
@@ -100,6 +102,8 @@ def list_gems(
         gems.c.confidence,
         gems.c.summary,
         gems.c.thread_id,
+        gems.c.contact_email,
+        gems.c.contact_name,
         gems.c.created_at,
         gems.c.last_detected_at,
         gems.c.recommended_actions,
@@ -686,12 +690,17 @@ def add_exclusion(
     """Exclude a sender or domain from gem detection (its gems expire at the next run).
 
     ``mail.acme.io`` and ``bob@acme.io`` mean the sender ``acme.io``; a free-mail
-    address stays that one person.
+    address stays that one person, and so does a colleague's address at your own
+    domain (the domain of your sent mail): with ``include_internal`` each
+    colleague is a sender of their own.
     """
     from inboxmine.forensics.domains import identity_rules, sender_key
+    from inboxmine.opportunities.store import my_identities
 
     entry = domain.strip().lower()
     domain = sender_key(entry, identity_rules(rules_dir)) if entry else None
+    if domain and "@" in entry and "@" not in domain and domain in my_identities(engine, set()):
+        domain = entry
     if not domain:
         raise InvalidValue(
             f"{entry!r} is not a domain or an address: give a domain (acme.io) or an address"

@@ -78,7 +78,14 @@ def detect(
     known: dict,
     rules: dict,
 ) -> Proposal:
-    """The relationship the mail suggests (known entities first)."""
+    """The relationship the mail suggests (a colleague, then known entities, then the mail)."""
+    if sender.is_internal:
+        colleague = rules.get("colleague") or {}
+        return Proposal(
+            "colleague",
+            float(colleague.get("confidence", 0.95)),
+            [f"works at your own organisation ({sender.sender_domain.rpartition('@')[2]})"],
+        )
     listed = known_entity(sender.sender_domain, known, rules)
     if listed:
         return listed

@@ -114,6 +114,30 @@ def thread_history(messages: list[dict[str, Any]]) -> str:
     return delimit("email", "\n".join(parts)) if parts else "(no messages)"
 
 
+def gem_contact(gem: dict[str, Any], known: list[dict[str, Any]]) -> dict[str, Any]:
+    """Whom the draft addresses: the gem's own contact (the person in the thread)
+    when it has one, with their role from the profile's known contacts; else the
+    profile's first contact with a role, else its first contact."""
+    email = (gem.get("contact_email") or "").lower()
+    name = gem.get("contact_name") or ""
+    if email or name:
+        match = next(
+            (
+                c
+                for c in known
+                if (email and (c.get("email") or "").lower() == email)
+                or (name and (c.get("name") or "").lower() == name.lower())
+            ),
+            {},
+        )
+        return {
+            "name": name or match.get("name") or "",
+            "email": email or match.get("email") or "",
+            "role": match.get("role"),
+        }
+    return next((c for c in known if c.get("role")), known[0] if known else {})
+
+
 def draft_context(
     gem: dict[str, Any],
     profile: dict[str, Any] | None,
@@ -125,8 +149,7 @@ def draft_context(
     profile = profile or {}
     explanation = gem.get("explanation") or {}
     facts = explanation.get("facts") or {}
-    contacts = profile.get("known_contacts") or []
-    contact = next((c for c in contacts if c.get("role")), contacts[0] if contacts else {})
+    contact = gem_contact(gem, profile.get("known_contacts") or [])
     first_name = (contact.get("name") or "").split(" ")[0] if contact.get("name") else ""
     breakdown = profile.get("sophistication_breakdown") or []
     gaps = [c["component"].replace("_", " ") for c in breakdown if not c.get("points")]
@@ -137,6 +160,8 @@ def draft_context(
         "company": profile.get("company_name") or gem["sender_domain"],
         "sender_domain": gem["sender_domain"],
         "contact_name": first_name or "there",
+        "contact_full_name": contact.get("name") or "",
+        "contact_email": contact.get("email") or "",
         "contact_role": contact.get("role") or "",
         "industry": _text(profile.get("industry"), "your industry"),
         "company_size": _text(profile.get("company_size"), "size unknown"),
@@ -183,6 +208,7 @@ def draft_context(
     }
     context["facts"] = {
         "company": context["company"],
+        "contact": contact.get("name") or contact.get("email") or None,
         "industry": profile.get("industry"),
         "size": profile.get("company_size"),
         "gem": gem["gem_type"],

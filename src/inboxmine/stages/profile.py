@@ -32,6 +32,13 @@ def run_now(ctx: StageContext) -> datetime:
     return utcnow()
 
 
+def include_internal(ctx: StageContext) -> bool:
+    """Colleagues count (per person): ``run --include-internal`` for this run,
+    else the ``include_internal`` setting."""
+    flag = ctx.options.get("include_internal")
+    return bool(ctx.settings.include_internal if flag is None else flag)
+
+
 def procurement_categories(sender) -> list[str]:
     return sorted(
         {
@@ -55,9 +62,10 @@ def execute(ctx: StageContext) -> None:
         "link_hosts": rules["gems"]["link_hosts"],
     }
     opportunity = rules["scoring"]["opportunity"]
-    mine = st.my_identities(ctx.engine, ctx.settings.my_addresses)
+    me = st.who_am_i(ctx.engine, ctx.settings.my_addresses, include_internal(ctx))
+    my_addresses = set(me.addresses)
     try:
-        batches = list(st.sender_batches(ctx.engine, mine))
+        batches = list(st.sender_batches(ctx.engine, me))
     except st.MissingInput as exc:
         raise StageError(f"profile cannot run: {exc}") from exc
     ctx.run.set_total(sum(len(b) for b in batches))
@@ -70,12 +78,12 @@ def execute(ctx: StageContext) -> None:
     detected: set[str] = set()
     for batch in batches:
         with read_tx(ctx.engine) as conn:
-            senders = st.load_senders(conn, batch, lists)
+            senders = st.load_senders(conn, batch, lists, me)
             manual = st.relationships(conn)
         profiles, proposals, found = [], {}, []
         for sender in senders:
             try:
-                profile = build_profile(sender, profile_rules, now, ctx.settings.my_addresses)
+                profile = build_profile(sender, profile_rules, now, my_addresses)
                 cats = procurement_categories(sender)
                 profile["economic_segments"] = segments.economic_segments(
                     profile, cats, rules["segments"]

@@ -32,6 +32,9 @@ class GemCandidate:
     source_message_ids: list[int] = field(default_factory=list)
     #: Facts the engagement strategies use (thread subject, dormancy, dates, URLs...).
     facts: dict[str, Any] = field(default_factory=dict)
+    #: Thread gems belong to a person: the counterpart who is owed the reply.
+    contact_email: str | None = None
+    contact_name: str | None = None
 
     @property
     def thread_key(self) -> str:

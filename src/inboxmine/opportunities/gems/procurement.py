@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from inboxmine.opportunities.evidence import Evidence, Signal
 from inboxmine.opportunities.gems.base import DetectionContext, GemCandidate
+from inboxmine.opportunities.people import clean_name
 
 
 def procurement_signal(ctx: DetectionContext) -> list[GemCandidate]:
@@ -40,6 +41,8 @@ def procurement_signal(ctx: DetectionContext) -> list[GemCandidate]:
         if len(signals) < cfg.get("min_signals", 1):
             continue
         subject = subjects.get(thread_id) or items[0][0].subject
+        # The person running the buying process: who wrote the latest signal.
+        latest = items[-1][0]
         score = cfg.get("base_score", 45) + cfg.get("per_category_points", 8) * (len(signals) - 1)
         gems.append(
             GemCandidate(
@@ -56,6 +59,8 @@ def procurement_signal(ctx: DetectionContext) -> list[GemCandidate]:
                 recommended_actions=ctx.actions("procurement_signal"),
                 source_message_ids=sorted({m.id for m, _ in items}),
                 facts={"thread_subject": subject, "categories": list(signals)},
+                contact_email=(latest.from_address or "").lower() or None,
+                contact_name=clean_name(latest.from_name),
             )
         )
     return gems
