@@ -425,6 +425,7 @@ def gem_values(candidate: GemCandidate, breakdown: dict[str, Any], now: datetime
         "score": breakdown["total"],
         "score_breakdown": breakdown,
         "thread_id": candidate.thread_id,
+        "trust_verdict": candidate.trust_verdict,
         "updated_at": now,
         "last_detected_at": now,
     }
