@@ -54,6 +54,7 @@ GEM_LIST_COLUMNS = (
     "confidence",
     "summary",
     "thread_id",
+    "trust_verdict",
     "created_at",
     "last_detected_at",
 )
@@ -109,6 +110,7 @@ def list_gems(
         gems.c.confidence,
         gems.c.summary,
         gems.c.thread_id,
+        gems.c.trust_verdict,
         gems.c.created_at,
         gems.c.last_detected_at,
         gems.c.recommended_actions,
