@@ -145,6 +145,40 @@ def sender_detail(engine: Engine, sender_domain: str) -> dict[str, Any]:
     return detail
 
 
+def sender_trust_row(engine: Engine, sender_domain: str) -> dict[str, Any] | None:
+    """The ``sender_trust`` row of a sender, or None when it has no verdict."""
+    with read_tx(engine) as conn:
+        row = (
+            conn.execute(select(sender_trust).where(sender_trust.c.sender_domain == sender_domain))
+            .mappings()
+            .first()
+        )
+    return dict(row) if row else None
+
+
+def message_trusts(engine: Engine, message_id: int) -> tuple[dict | None, dict | None]:
+    """``(message_trust row, its sender's sender_trust row)``, each None when missing."""
+    with read_tx(engine) as conn:
+        own = (
+            conn.execute(select(message_trust).where(message_trust.c.message_id == message_id))
+            .mappings()
+            .first()
+        )
+        sender = (
+            conn.execute(
+                select(sender_trust)
+                .join(
+                    parsed_metadata,
+                    parsed_metadata.c.sender_domain == sender_trust.c.sender_domain,
+                )
+                .where(parsed_metadata.c.message_id == message_id)
+            )
+            .mappings()
+            .first()
+        )
+    return (dict(own) if own else None), (dict(sender) if sender else None)
+
+
 def message_detail(engine: Engine, message_id: int) -> dict[str, Any]:
     """The ``message_trust`` row of one message."""
     with read_tx(engine) as conn:

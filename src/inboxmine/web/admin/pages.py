@@ -313,5 +313,14 @@ class AIInspector(BaseView):
 
 
 from inboxmine.web.admin.settings_page import SettingsPage  # noqa: E402
+from inboxmine.web.admin.trust_page import SuspiciousSenders  # noqa: E402
 
-PAGES = (Dashboard, PipelineControl, GemExplorer, ScoreInspector, AIInspector, SettingsPage)
+PAGES = (
+    Dashboard,
+    PipelineControl,
+    GemExplorer,
+    ScoreInspector,
+    AIInspector,
+    SuspiciousSenders,
+    SettingsPage,
+)

@@ -394,6 +394,7 @@ VIEWS: tuple[TableView, ...] = (
         search=("company_name", "sender_domain", "industry"),
         sort=("company_name", "industry", "marketing_sophistication_avg", "total_messages"),
         default_sort=("total_messages", True),
+        details_template="admin/profile_details.html",
     ),
     TableView(
         identity="gems",
