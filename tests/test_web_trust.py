@@ -128,3 +128,15 @@ def test_profile_and_message_views_show_the_verdict_with_its_evidence(client):
     assert "dmarc=fail" in view
     clean = client.get("/admin/profiles/details/brightlane.io").text
     assert 'data-verdict="legitimate"' in clean
+
+
+def test_a_suspicious_senders_gem_says_so_in_the_explorer_and_its_view(client, engine, settings):
+    plant(engine, "acme.io", "suspicious", risk_score=40)
+    run_5_and_6(engine, settings)
+    [gem] = queries.list_gems(engine, sender="acme.io")
+    explorer = client.get("/admin/gem-explorer").text
+    assert "suspicious sender</a>" in explorer
+    view = client.get(f"/admin/gems/details/{gem['id']}").text
+    assert 'id="gem-trust"' in view and "<b>suspicious</b>" in view
+    other = next(g for g in queries.list_gems(engine) if g["sender_domain"] == "brightlane.io")
+    assert 'id="gem-trust"' not in client.get(f"/admin/gems/details/{other['id']}").text

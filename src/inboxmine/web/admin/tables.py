@@ -418,6 +418,7 @@ VIEWS: tuple[TableView, ...] = (
             "dismissed_at",
             "expired_at",
             "last_detected_at",
+            "trust_verdict",
         ),  # fmt: skip
         search=("gem_type", "sender_domain"),
         sort=("score", "gem_type", "status", "created_at"),
