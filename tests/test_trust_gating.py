@@ -135,3 +135,34 @@ def test_an_override_to_spam_set_after_stage_5_is_enforced_by_stage_6(engine, se
     ok, _ = run_stages(engine, settings, ["segment"])
     assert ok
     assert queries.gem_detail(engine, gem["id"])["status"] == "expired"
+
+
+def test_trust_is_read_and_written_in_batches_not_per_sender(engine, settings):
+    from sqlalchemy import event
+    from tests.helpers import insert_message
+    from tests.trust_data import _metadata
+
+    from inboxmine.rules.loader import load_rules
+    from inboxmine.trust import store
+
+    senders = [f"sender{i}.example" for i in range(60)]
+    for sender in senders:
+        _metadata(engine, insert_message(engine, from_address=f"a@{sender}"), sender)
+        plant(engine, sender, "spam", risk_score=60)
+    statements = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with write_tx(engine) as conn:
+        trusts = store.roll_up_senders(conn, senders, load_rules("sender_trust.yaml"))
+        store.write_sender_trust(conn, senders, trusts.values())
+    assert len(trusts) == 60 and {t.verdict for t in trusts.values()} == {"spam"}
+    # One read of the verdicts, one of the overrides, one delete, one insert.
+    assert (
+        len(
+            [
+                s
+                for s in statements
+                if not s.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE"))
+            ]
+        )
+        <= 4
+    )
