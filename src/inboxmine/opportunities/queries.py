@@ -19,6 +19,7 @@ from inboxmine.db.tables.opportunities import (
 )
 from inboxmine.db.types import utcnow
 from inboxmine.opportunities.gems import GEM_TYPES
+from inboxmine.rules.loader import load_rules
 
 GEM_STATUSES = ("new", "acted", "dismissed", "expired")
 #: Statuses a user may set (expired is set by detection only).
@@ -30,18 +31,8 @@ DRAFT_STATUSES = ("draft", "approved", "sent", "archived")
 #: Longest texts a user may store in a draft (a subject line, a plain-text body).
 MAX_SUBJECT_CHARS = 300
 MAX_BODY_CHARS = 20_000
-RELATIONSHIP_TYPES = (
-    "my_vendor",
-    "my_service_provider",
-    "my_infrastructure",
-    "selling_to_me",
-    "inbound_prospect",
-    "warm_contact",
-    "potential_partner",
-    "community",
-    "institutional",
-    "unknown",
-)
+#: Every relationship type, as ``rules/relationships.yaml`` lists them (one list).
+RELATIONSHIP_TYPES = tuple(load_rules("relationships.yaml")["types"])
 GEM_LIST_COLUMNS = (
     "id",
     "gem_type",
@@ -558,7 +549,6 @@ def import_relationships(
     relationship set by hand is kept (the file does not overrule it); the
     result says how many were imported, updated and kept.
     """
-    from inboxmine.rules.loader import load_rules
 
     wanted = read_relationship_file(path, rules_dir)
     rules = load_rules("relationships.yaml", rules_dir)

@@ -51,6 +51,26 @@ def known_entity(sender_domain: str, known: dict, rules: dict) -> Proposal | Non
     return None
 
 
+def list_member(sender: SenderFacts, rules: dict) -> Proposal | None:
+    """A person whose mail reaches the user mostly as posts to discussion lists.
+
+    Their posts are a community talking, not their own marketing: no
+    "weak marketing" or "partner program" gem is read into them.
+    """
+    cfg = rules["discussion_list"]
+    received = sender.received
+    posts = [m for m in received if m.via_discussion_list]
+    if not received or len(posts) / len(received) < cfg["min_share"]:
+        return None
+    names = sorted({m.list_id for m in posts if m.list_id})
+    shown = ", ".join(names[:2]) + (f" and {len(names) - 2} more" if len(names) > 2 else "")
+    return Proposal(
+        "list_member",
+        cfg["confidence"],
+        [f"{len(posts)} of {len(received)} messages are posts to discussion lists ({shown})"],
+    )
+
+
 def detect(
     sender: SenderFacts,
     profile: dict[str, Any],
@@ -62,6 +82,9 @@ def detect(
     listed = known_entity(sender.sender_domain, known, rules)
     if listed:
         return listed
+    posting = list_member(sender, rules)
+    if posting:
+        return posting
     w = rules.get("weights", {})
     pats = {k: phrases(v) for k, v in (rules.get("phrases") or {}).items()}
     first = sender.received[: int(rules.get("first_messages", 10))]

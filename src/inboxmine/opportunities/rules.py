@@ -35,11 +35,20 @@ def gem_rules(settings: Settings) -> dict[str, Any]:
     return rules
 
 
+def link_hosts(rules_dir) -> frozenset[str]:
+    """The click-tracking hosts of every mailing platform in rules/esp.yaml."""
+    esps = load_rules("esp.yaml", rules_dir).get("esps") or {}
+    return frozenset(str(h).lower() for esp in esps.values() for h in esp.get("links") or [])
+
+
 def all_rules(settings: Settings) -> dict[str, Any]:
-    """Every rule file stage 5 and 6 use, keyed by area."""
+    """Every rule file stage 5 and 6 use, keyed by area (``gems.link_hosts``:
+    the platforms' tracking hosts, through which a sender's own links go)."""
+    gems = gem_rules(settings)
+    gems["link_hosts"] = link_hosts(settings.rules_dir)
     return {
         "scoring": scoring_rules(settings),
-        "gems": gem_rules(settings),
+        "gems": gems,
         "segments": load_rules("segments.yaml", settings.rules_dir),
         "relationships": load_rules("relationships.yaml", settings.rules_dir),
         "known_entities": load_rules("known_entities.yaml", settings.rules_dir),

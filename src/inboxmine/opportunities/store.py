@@ -157,6 +157,20 @@ def sender_batches(engine: Engine, mine: set[str]) -> Iterator[list[str]]:
         yield batch
 
 
+def discussion_lists(conn: Connection, min_senders: int) -> frozenset[str]:
+    """List-Ids that relay mail from at least ``min_senders`` sender identities:
+    discussion lists, where a post is a person talking to a community (a
+    newsletter's List-Id carries one sender)."""
+    pm = table("parsed_metadata")
+    query = (
+        select(pm.c.list_id)
+        .where(pm.c.list_id.is_not(None), pm.c.sender_domain.is_not(None))
+        .group_by(pm.c.list_id)
+        .having(func.count(pm.c.sender_domain.distinct()) >= min_senders)
+    )
+    return frozenset(row[0] for row in conn.execute(query))
+
+
 def _message_query(where):
     pm = table("parsed_metadata")
     pc = table("parsed_content")
@@ -183,6 +197,7 @@ def _message_query(where):
             "dmarc_result",
             "authentication_quality",
             "list_unsubscribe_url",
+            "list_id",
             "is_bulk",
             "is_freemail",
         ],
@@ -236,6 +251,7 @@ def _to_facts(row: dict[str, Any]) -> MessageFacts:
         dmarc_result=row.get("dmarc_result"),
         authentication_quality=row.get("authentication_quality"),
         unsubscribe_url=row.get("list_unsubscribe_url"),
+        list_id=row.get("list_id"),
         is_bulk=bool(row.get("is_bulk")),
         is_freemail=bool(row.get("is_freemail")),
         headline=row.get("primary_headline"),
@@ -273,15 +289,20 @@ def _entity(row: dict[str, Any]) -> EntityFacts:
 CLASSIFICATION_COLUMNS = [*DIMENSION_FIELDS, "ai_confidence", "model_used"]
 
 
-def load_senders(conn: Connection, sender_domains: list[str]) -> list[SenderFacts]:
+def load_senders(
+    conn: Connection, sender_domains: list[str], lists: frozenset[str] = frozenset()
+) -> list[SenderFacts]:
     """The facts of these senders: their messages, threads (with the user's replies),
-    entities and classifications."""
+    entities and classifications; messages relayed by one of the discussion
+    ``lists`` are marked as such."""
     pm = table("parsed_metadata")
     by_id: dict[int, MessageFacts] = {}
     for chunk in _chunks(sender_domains):
         where = and_(pm.c.sender_domain.in_(chunk), messages.c.is_sent.is_(False))
         for row in conn.execute(_message_query(where)).mappings():
             by_id[row["id"]] = _to_facts(dict(row))
+    for message in by_id.values():
+        message.via_discussion_list = message.list_id in lists
     thread_ids = sorted({m.thread_id for m in by_id.values() if m.thread_id is not None})
     thread_rows: dict[int, dict] = {}
     thread_messages: dict[int, list[MessageFacts]] = {}

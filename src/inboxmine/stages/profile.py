@@ -55,6 +55,7 @@ def execute(ctx: StageContext) -> None:
         "sophistication": rules["scoring"].get("sophistication", {}),
         "warm": (rules["gems"].get("phrases") or {}).get("warm", {}),
         "renewal_context": rules["gems"].get("renewal_context") or {},
+        "link_hosts": rules["gems"]["link_hosts"],
     }
     opportunity = rules["scoring"]["opportunity"]
     gating = rules["sender_trust"].get("gating") or {}
@@ -67,12 +68,13 @@ def execute(ctx: StageContext) -> None:
     with read_tx(ctx.engine) as conn:
         exclusions = st.excluded(conn) | st.file_exclusions(ctx.settings.rules_dir)
         overrides = all_overrides(conn)
+        lists = st.discussion_lists(conn, rules["relationships"]["discussion_list"]["min_senders"])
     profiled: set[str] = set()
     detected: set[str] = set()
     seen = {domain for batch in batches for domain in batch}
     for batch in batches:
         with read_tx(ctx.engine) as conn:
-            senders = st.load_senders(conn, batch)
+            senders = st.load_senders(conn, batch, lists)
             manual = st.relationships(conn)
             trusts = trust_store.roll_up_senders(conn, batch, rules["sender_trust"], overrides)
         profiles, proposals, found = [], {}, []
