@@ -20,6 +20,7 @@ PAGE_DOCS = {
     "ai-inspector": "ai-inspector.md",
     "settings": "settings.md",
     "suspicious-senders": "suspicious-senders.md",
+    "digest": "digest.md",
 }
 
 

@@ -45,6 +45,7 @@ COMMAND_MODULES = (
     "inboxmine.cli.profiles",
     "inboxmine.cli.export",
     "inboxmine.cli.trust",
+    "inboxmine.cli.digest",
     "inboxmine.cli.web",
 )
 

@@ -8,7 +8,7 @@ expires), storing the breakdown with the gem.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from inboxmine.db.engine import read_tx, write_tx
 from inboxmine.db.tables.opportunities import (
@@ -156,27 +156,36 @@ def execute(ctx: StageContext) -> None:
                 conn.execute(insert(sender_segments), list(unique.values()))
             for gem in expired:
                 st.expire(conn, gem["id"], gem["status"], now)
-            for gem_id, breakdown, verdict in scores:
+            if scores:  # one executemany per batch, not a statement per gem
                 conn.execute(
                     update(gems)
-                    .where(gems.c.id == gem_id)
+                    .where(gems.c.id == bindparam("gem_id"))
                     .values(
-                        score=breakdown["total"], score_breakdown=breakdown, trust_verdict=verdict
-                    )
+                        score=bindparam("new_score"),
+                        score_breakdown=bindparam("new_breakdown"),
+                        trust_verdict=bindparam("new_trust_verdict"),
+                    ),
+                    [
+                        {
+                            "gem_id": gem_id,
+                            "new_score": b["total"],
+                            "new_breakdown": b,
+                            "new_trust_verdict": verdict,
+                        }
+                        for gem_id, b, verdict in scores
+                    ],
                 )
             # Keep the profile-level list in step with the rows.
-            for profile in profiles:
-                names = sorted(
-                    {
-                        r["segment"]
-                        for r in unique.values()
-                        if r["sender_domain"] == profile["sender_domain"] and not r["is_custom"]
-                    }
-                )
+            names: dict[str, set[str]] = {p["sender_domain"]: set() for p in profiles}
+            for row in unique.values():
+                if not row["is_custom"] and row["sender_domain"] in names:
+                    names[row["sender_domain"]].add(row["segment"])
+            if names:
                 conn.execute(
                     update(sender_profiles)
-                    .where(sender_profiles.c.sender_domain == profile["sender_domain"])
-                    .values(economic_segments=names)
+                    .where(sender_profiles.c.sender_domain == bindparam("domain"))
+                    .values(economic_segments=bindparam("new_segments")),
+                    [{"domain": d, "new_segments": sorted(n)} for d, n in names.items()],
                 )
         ctx.run.advance(processed=len(chunk))
 

@@ -312,6 +312,7 @@ class AIInspector(BaseView):
         return await self.templates.TemplateResponse(request, "admin/ai_inspector.html", context)
 
 
+from inboxmine.web.admin.digest_page import DigestPage  # noqa: E402
 from inboxmine.web.admin.settings_page import SettingsPage  # noqa: E402
 from inboxmine.web.admin.trust_page import SuspiciousSenders  # noqa: E402
 
@@ -322,5 +323,6 @@ PAGES = (
     ScoreInspector,
     AIInspector,
     SuspiciousSenders,
+    DigestPage,
     SettingsPage,
 )
