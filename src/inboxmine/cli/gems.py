@@ -29,6 +29,8 @@ LIST_COLUMNS = [
     "estimated_value",
     "summary",
 ]
+#: Trust verdicts not worth a mention in the gem list (None: not judged yet).
+PLAIN_VERDICTS = (None, "legitimate", "bulk")
 
 
 def contact_line(gem: dict) -> str:
@@ -74,12 +76,15 @@ def list_gems(
         fail(str(exc))
     if not json_out:
         rows = [{**row, "contact": contact_line(row)} for row in rows]
+    # A gem whose sender is not plainly trusted says so (suspicious, automated).
+    flagged = any(r.get("trust_verdict") not in PLAIN_VERDICTS for r in rows)
     show_rows(
         rows,
         json_out,
         "no gems match: run `inboxmine run all` to detect them, or loosen the filters",
-        LIST_COLUMNS,
+        LIST_COLUMNS[:-1] + ["trust_verdict", "summary"] if flagged else LIST_COLUMNS,
         title=f"gems ({len(rows)})",
+        formatters={"trust_verdict": lambda v: "" if v in PLAIN_VERDICTS else str(v)},
     )
 
 
@@ -112,6 +117,11 @@ def explain(
     from inboxmine.cli.gem_ratings import rating_line
 
     out(rating_line(engine, gem_id))
+    if gem.get("trust_verdict") not in PLAIN_VERDICTS:
+        out(
+            f"sender trust: {gem['trust_verdict']} - `inboxmine trust show {gem['sender_domain']}` "
+            "shows the evidence"
+        )
     out(f"summary: {gem['summary']}")
     out()
     out("signals:")
@@ -131,6 +141,11 @@ def explain(
             f"score {breakdown['total']} = min(raw {breakdown['raw_total']}, cap {breakdown['cap']['value']} "
             f"for {breakdown['cap']['relationship']}, 100)"
             + (" - cap applied" if breakdown["cap"]["applied"] else "")
+            + (
+                f", less {breakdown['trust']['penalty']:g} for a {breakdown['trust']['verdict']} sender"
+                if breakdown.get("trust")
+                else ""
+            )
         )
         for tier in breakdown["tiers"]:
             out(f"  {tier['name']}: {tier['value']} / {tier['max']}")

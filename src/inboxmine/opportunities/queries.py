@@ -47,6 +47,7 @@ GEM_LIST_COLUMNS = (
     "thread_id",
     "contact_email",
     "contact_name",
+    "trust_verdict",
     "created_at",
     "last_detected_at",
 )
@@ -104,6 +105,7 @@ def list_gems(
         gems.c.thread_id,
         gems.c.contact_email,
         gems.c.contact_name,
+        gems.c.trust_verdict,
         gems.c.created_at,
         gems.c.last_detected_at,
         gems.c.recommended_actions,

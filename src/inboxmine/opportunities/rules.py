@@ -52,4 +52,5 @@ def all_rules(settings: Settings) -> dict[str, Any]:
         "segments": load_rules("segments.yaml", settings.rules_dir),
         "relationships": load_rules("relationships.yaml", settings.rules_dir),
         "known_entities": load_rules("known_entities.yaml", settings.rules_dir),
+        "sender_trust": load_rules("sender_trust.yaml", settings.rules_dir),
     }

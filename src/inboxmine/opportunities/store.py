@@ -514,6 +514,7 @@ def gem_values(candidate: GemCandidate, breakdown: dict[str, Any], now: datetime
         "thread_id": candidate.thread_id,
         "contact_email": candidate.contact_email,
         "contact_name": candidate.contact_name,
+        "trust_verdict": candidate.trust_verdict,
         "updated_at": now,
         "last_detected_at": now,
     }

@@ -1,8 +1,10 @@
 """Stage 5 - profile: sender profiles, relationships and gem detection.
 
 A whole stage: senders are read in batches (stage 1-4 outputs), profiled,
-their relationship detected (manual ones kept), gems detected and
-synchronised by natural key, and each gem scored with the user's weights.
+their trust rolled up from their messages' verdicts (the user's override
+wins), their relationship detected (manual ones kept), gems detected as the
+trust verdict allows and synchronised by natural key, and each gem scored
+with the user's weights.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from inboxmine.opportunities.relationships import detect
 from inboxmine.opportunities.rules import all_rules
 from inboxmine.runner.stage import Stage, StageContext
 from inboxmine.runner.tracking import StageError
+from inboxmine.trust import gate
+from inboxmine.trust import store as trust_store
+from inboxmine.trust.overrides import all_overrides
 
 
 def run_now(ctx: StageContext) -> datetime:
@@ -64,6 +69,7 @@ def execute(ctx: StageContext) -> None:
     opportunity = rules["scoring"]["opportunity"]
     me = st.who_am_i(ctx.engine, ctx.settings.my_addresses, include_internal(ctx))
     my_addresses = set(me.addresses)
+    gating = rules["sender_trust"].get("gating") or {}
     try:
         batches = list(st.sender_batches(ctx.engine, me))
     except st.MissingInput as exc:
@@ -71,15 +77,18 @@ def execute(ctx: StageContext) -> None:
     ctx.run.set_total(sum(len(b) for b in batches))
     with read_tx(ctx.engine) as conn:
         exclusions = st.excluded(conn) | st.file_exclusions(ctx.settings.rules_dir)
+        overrides = all_overrides(conn)
         lists = st.discussion_lists(conn, rules["relationships"]["discussion_list"]["min_senders"])
         # What the user's bad ratings taught: not that sender/thread again for that type.
         suppressed = suppressed_keys(conn)
     profiled: set[str] = set()
     detected: set[str] = set()
+    seen = {domain for batch in batches for domain in batch}
     for batch in batches:
         with read_tx(ctx.engine) as conn:
             senders = st.load_senders(conn, batch, lists, me)
             manual = st.relationships(conn)
+            trusts = trust_store.roll_up_senders(conn, batch, rules["sender_trust"], overrides)
         profiles, proposals, found = [], {}, []
         for sender in senders:
             try:
@@ -104,8 +113,14 @@ def execute(ctx: StageContext) -> None:
                     relationship, suppress = proposal.relationship_type, proposal.suppress_gems
                 profiles.append(profile)
                 profiled.add(sender.sender_domain)
-                if suppress or st.is_excluded(sender.sender_domain, exclusions):
-                    continue
+                trust = trusts.get(sender.sender_domain)
+                verdict = trust.verdict if trust else None
+                if (
+                    suppress
+                    or st.is_excluded(sender.sender_domain, exclusions)
+                    or gate.blocks_sender(verdict, gating)
+                ):
+                    continue  # not detected: its open gems expire below
                 candidates = detect_gems(
                     DetectionContext(
                         sender=sender,
@@ -115,6 +130,8 @@ def execute(ctx: StageContext) -> None:
                         now=now,
                         rules=rules["gems"],
                         your_audience=ctx.settings.engagement.your_audience,
+                        trust_verdict=verdict,
+                        trust_gating=gating,
                     )
                 )
                 candidates = without_suppressed(candidates, suppressed)
@@ -129,6 +146,7 @@ def execute(ctx: StageContext) -> None:
                         types,
                         now,
                         opportunity,
+                        verdict,
                     )
                     found.append((candidate, breakdown))
             except Exception as exc:  # one odd sender never fails the stage
@@ -139,16 +157,18 @@ def execute(ctx: StageContext) -> None:
             for domain, proposal in proposals.items():
                 st.write_relationship(conn, domain, proposal, now)
             st.sync_gems(conn, [s for s in batch if s in detected], found, now)
+            trust_store.write_sender_trust(conn, batch, trusts.values(), now)
         ctx.run.advance(processed=len(batch))
     with write_tx(ctx.engine) as conn:
         st.delete_profiles_except(conn, profiled)
         st.expire_gems_except(conn, detected, now)
+        trust_store.delete_sender_trust_except(conn, seen | set(overrides))
 
 
 STAGE = Stage(
     key="profile",
     order=5,
     description="sender profiles, relationships, gem detection",
-    output_tables=("sender_profiles", "gems", "sender_relationships"),
+    output_tables=("sender_profiles", "gems", "sender_relationships", "sender_trust"),
     execute=execute,
 )

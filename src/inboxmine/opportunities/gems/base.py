@@ -35,6 +35,8 @@ class GemCandidate:
     #: Thread gems belong to a person: the counterpart who is owed the reply.
     contact_email: str | None = None
     contact_name: str | None = None
+    #: The sender's trust verdict when the gem was found (None: no verdict yet).
+    trust_verdict: str | None = None
 
     @property
     def thread_key(self) -> str:
@@ -64,6 +66,10 @@ class DetectionContext:
     now: datetime
     rules: dict[str, Any]
     your_audience: str = ""
+    #: The sender's trust verdict (``sender_trust``; None: unknown, never blocked)
+    #: and the ``gating`` rules of rules/sender_trust.yaml that say what it allows.
+    trust_verdict: str | None = None
+    trust_gating: dict[str, Any] = field(default_factory=dict)
 
     def cfg(self, gem_type: str) -> dict[str, Any]:
         return self.rules.get(gem_type) or {}

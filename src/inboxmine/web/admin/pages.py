@@ -329,6 +329,7 @@ class AIInspector(BaseView):
 
 from inboxmine.web.admin.digest_page import DigestPage  # noqa: E402
 from inboxmine.web.admin.settings_page import SettingsPage  # noqa: E402
+from inboxmine.web.admin.trust_page import SuspiciousSenders  # noqa: E402
 
 PAGES = (
     Dashboard,
@@ -336,6 +337,7 @@ PAGES = (
     GemExplorer,
     ScoreInspector,
     AIInspector,
+    SuspiciousSenders,
     DigestPage,
     SettingsPage,
 )

@@ -429,6 +429,7 @@ VIEWS: tuple[TableView, ...] = (
         search=("company_name", "sender_domain", "industry"),
         sort=("company_name", "industry", "marketing_sophistication_avg", "total_messages"),
         default_sort=("total_messages", True),
+        details_template="admin/profile_details.html",
     ),
     TableView(
         identity="gems",
@@ -462,6 +463,7 @@ VIEWS: tuple[TableView, ...] = (
             "dismissed_at",
             "expired_at",
             "last_detected_at",
+            "trust_verdict",
         ),  # fmt: skip
         search=("gem_type", "sender_domain", "contact_email", "contact_name"),
         sort=("score", "gem_type", "status", "created_at"),
