@@ -175,3 +175,16 @@ def test_a_file_without_a_model_is_refused_in_strict_mode(monkeypatch):
 def test_an_error_in_the_packaged_data_names_the_packaged_file():
     with pytest.raises(RulesError, match=r"^rules/strategies\.yaml: default_top is 'x'"):
         validate_rules("strategies.yaml", {**load_rules("strategies.yaml"), "default_top": "x"})
+
+
+def test_a_misspelt_override_in_the_settings_is_refused_too():
+    from inboxmine.config import Settings
+    from inboxmine.opportunities.rules import gem_rules, scoring_rules
+
+    with pytest.raises(RulesError, match="opportunity.weights.recencyy is not a known key"):
+        scoring_rules(Settings(scoring={"weights": {"recencyy": 3}}))
+    with pytest.raises(RulesError, match="settings' \\[scoring\\].*did you mean min_messages"):
+        gem_rules(Settings(scoring={"gem_thresholds": {"unanswered_ask": {"min_mesages": 1}}}))
+    changed = scoring_rules(Settings(scoring={"weights": {"recency": 3}}))
+    assert changed["opportunity"]["weights"]["recency"] == 3
+    assert changed["opportunity"]["weights"]["relevance"] == 8
