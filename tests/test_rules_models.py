@@ -188,3 +188,21 @@ def test_a_misspelt_override_in_the_settings_is_refused_too():
     changed = scoring_rules(Settings(scoring={"weights": {"recency": 3}}))
     assert changed["opportunity"]["weights"]["recency"] == 3
     assert changed["opportunity"]["weights"]["relevance"] == 8
+
+
+def test_a_stage_run_with_a_misspelt_user_key_fails_saying_what_to_fix(engine, settings, tmp_path):
+    from tests.helpers import insert_message
+
+    from inboxmine.runner import ledger
+    from inboxmine.runner.executor import run_stages
+
+    insert_message(engine, from_address="dana@acme.io", headers={})
+    (tmp_path / "gems.yaml").write_text("unanswered_ask:\n  max_dayz: 30\n")
+    settings = settings.model_copy(update={"rules_dir": tmp_path})
+
+    ok, run_ids = run_stages(engine, settings, ["metadata", "profile"])
+
+    assert not ok
+    message = ledger.get_run(engine, run_ids[-1])["error_message"]
+    assert str(tmp_path / "gems.yaml") in message
+    assert "unanswered_ask.max_dayz is not a known key - did you mean max_days?" in message
