@@ -206,3 +206,14 @@ def test_a_stage_run_with_a_misspelt_user_key_fails_saying_what_to_fix(engine, s
     message = ledger.get_run(engine, run_ids[-1])["error_message"]
     assert str(tmp_path / "gems.yaml") in message
     assert "unanswered_ask.max_dayz is not a known key - did you mean max_days?" in message
+
+
+def test_a_misspelt_fixed_key_beside_open_entries_is_suggested(tmp_path):
+    # esp_tiers holds tiers (open) and default_points (fixed) side by side.
+    (tmp_path / "scoring.yaml").write_text("sophistication:\n  esp_tiers:\n    default_pointz: 2\n")
+    with pytest.raises(RulesError, match="or did you mean default_points"):
+        load_rules("scoring.yaml", tmp_path)
+    (tmp_path / "gems.yaml").write_text("dormant_warm_thread: {min_dormancy_days: x}\n")
+    with pytest.raises(RulesError) as caught:
+        load_rules("gems.yaml", tmp_path)
+    assert "did you mean" not in str(caught.value)

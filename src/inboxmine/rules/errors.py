@@ -173,9 +173,25 @@ def _problem(error: dict, model: type[BaseModel], data: Any) -> tuple[str, str]:
         return where, f"{where} is missing - add it ({expected(field)})"
     if kind.endswith("_type") or kind.endswith("_parsing") or kind == "model_type":
         shown = "holds" if not keys else "is"
-        return where, f"{where} {shown} {_shown(value)}, expected {expected(annotation)}"
+        text = f"{where} {shown} {_shown(value)}, expected {expected(annotation)}"
+        return where, text + _misspelt_fixed_key(model, keys)
     message = str(error.get("msg", "")).removeprefix("Value error, ")
     return where, f"{where} is {_shown(value)}: {message[:1].lower()}{message[1:]}"
+
+
+def _misspelt_fixed_key(model: type[BaseModel], keys: list[Any]) -> str:
+    """ " - or did you mean default_points?" when a new entry of a map that also
+    has fixed keys (scoring's esp_tiers) is named like one of those keys."""
+    if not keys or not isinstance(keys[-1], str):
+        return ""
+    parent: Any = model
+    for key in keys[:-1]:
+        parent = _child(parent, key) if parent is not None else None
+    fixed = _known_keys(parent)
+    if keys[-1] in fixed:  # a fixed key with a wrong value, not a misspelt one
+        return ""
+    close = difflib.get_close_matches(keys[-1], fixed, n=1, cutoff=0.8)
+    return f" - or did you mean {close[0]}?" if close else ""
 
 
 def describe_errors(exc: ValidationError, model: type[BaseModel], data: Any, source: str) -> str:
