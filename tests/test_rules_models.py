@@ -217,3 +217,11 @@ def test_a_misspelt_fixed_key_beside_open_entries_is_suggested(tmp_path):
     with pytest.raises(RulesError) as caught:
         load_rules("gems.yaml", tmp_path)
     assert "did you mean" not in str(caught.value)
+
+
+def test_the_esp_model_knows_the_signals_the_matcher_computes():
+    from inboxmine.forensics.esp import _RULE_KEYS, ALL_SIGNALS, HEADER_HOST_SIGNALS
+    from inboxmine.rules.models.forensics import EspSignals
+
+    assert set(EspSignals.model_fields) == set(ALL_SIGNALS)
+    assert set(HEADER_HOST_SIGNALS) <= _RULE_KEYS
