@@ -44,6 +44,7 @@ COMMAND_MODULES = (
     "inboxmine.cli.gems",
     "inboxmine.cli.profiles",
     "inboxmine.cli.export",
+    "inboxmine.cli.digest",
     "inboxmine.cli.web",
 )
 

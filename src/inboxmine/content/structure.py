@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from inboxmine.content.patterns import _check
-from inboxmine.content.text import MAX_LINE_CHARS, normalize_lines
+from inboxmine.content.text import MAX_LINE_CHARS, join_lines, normalize_lines
 
 #: body_clean is capped at this many characters.
 MAX_BODY_CHARS = 100_000
@@ -228,4 +228,4 @@ def split_text(
 
 
 def _join(lines: list[str], limit: int) -> str:
-    return normalize_lines("\n".join(lines), limit)
+    return join_lines(lines, limit)

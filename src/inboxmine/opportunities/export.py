@@ -140,7 +140,7 @@ def rows_for(
             )
             raise ExportError(f"segment {name!r} has no members: known segments are {known}")
         return SEGMENT_COLUMNS, rows
-    raise ExportError(f"cannot export {what!r}: choose gems, profiles or segment NAME")
+    raise ExportError(f"cannot export {what!r}: choose gems, profiles, segment NAME, crm or vcard")
 
 
 def write(columns: list[str], rows: list[dict[str, Any]], path: Path, fmt: str) -> int:

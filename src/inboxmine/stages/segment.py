@@ -7,7 +7,7 @@ storing the breakdown with the gem.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from inboxmine.db.engine import read_tx, write_tx
 from inboxmine.db.tables.opportunities import (
@@ -139,25 +139,29 @@ def execute(ctx: StageContext) -> None:
             unique = {(r["sender_domain"], r["segment"], r["sub_segment"]): r for r in seg_rows}
             if unique:
                 conn.execute(insert(sender_segments), list(unique.values()))
-            for gem_id, breakdown in scores:
+            if scores:  # one executemany per batch, not a statement per gem
                 conn.execute(
                     update(gems)
-                    .where(gems.c.id == gem_id)
-                    .values(score=breakdown["total"], score_breakdown=breakdown)
+                    .where(gems.c.id == bindparam("gem_id"))
+                    .values(
+                        score=bindparam("new_score"), score_breakdown=bindparam("new_breakdown")
+                    ),
+                    [
+                        {"gem_id": gem_id, "new_score": b["total"], "new_breakdown": b}
+                        for gem_id, b in scores
+                    ],
                 )
             # Keep the profile-level list in step with the rows.
-            for profile in profiles:
-                names = sorted(
-                    {
-                        r["segment"]
-                        for r in unique.values()
-                        if r["sender_domain"] == profile["sender_domain"] and not r["is_custom"]
-                    }
-                )
+            names: dict[str, set[str]] = {p["sender_domain"]: set() for p in profiles}
+            for row in unique.values():
+                if not row["is_custom"] and row["sender_domain"] in names:
+                    names[row["sender_domain"]].add(row["segment"])
+            if names:
                 conn.execute(
                     update(sender_profiles)
-                    .where(sender_profiles.c.sender_domain == profile["sender_domain"])
-                    .values(economic_segments=names)
+                    .where(sender_profiles.c.sender_domain == bindparam("domain"))
+                    .values(economic_segments=bindparam("new_segments")),
+                    [{"domain": d, "new_segments": sorted(n)} for d, n in names.items()],
                 )
         ctx.run.advance(processed=len(chunk))
 

@@ -674,6 +674,10 @@ class InboxModelView(ModelView):
             data["updated_at"] = utcnow()
         if self.spec.identity == "exclusions" and data.get("domain"):
             data["domain"] = _exclusion_key(data["domain"])
+        if self.spec.identity == "relationships":
+            # Like `inboxmine relationship set`: the user's choice, never overwritten
+            # by the next profile run.
+            data["source"] = "manual"
         if self.spec.identity == "drafts" and not is_created:
             self._keep_original_draft(data, model, columns)
             self._stamp_sent(data, model)
