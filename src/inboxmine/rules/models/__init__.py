@@ -23,6 +23,7 @@ from inboxmine.rules.models.opportunities import (
     SegmentsFile,
     StrategiesFile,
 )
+from inboxmine.rules.models.reports import CrmFile, DigestFile
 
 MODELS: dict[str, type[BaseModel]] = {
     "esp.yaml": EspFile,
@@ -41,6 +42,8 @@ MODELS: dict[str, type[BaseModel]] = {
     "known_entities.yaml": KnownEntitiesFile,
     "strategies.yaml": StrategiesFile,
     "exclusions.yaml": ExclusionsFile,
+    "crm.yaml": CrmFile,
+    "digest.yaml": DigestFile,
 }
 
 
