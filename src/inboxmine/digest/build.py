@@ -145,8 +145,8 @@ def drafts_waiting(
     drafts: list[dict[str, Any]], since: datetime, rules: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """The latest draft per gem and strategy that still waits for the user."""
-    waiting = set(rules.get("waiting_draft_statuses", ["draft", "approved"]))
-    closed = set(rules.get("closed_gem_statuses", ["acted", "dismissed", "expired"]))
+    waiting = set(rules["waiting_draft_statuses"])
+    closed = set(rules["closed_gem_statuses"])
     latest: dict[tuple, dict[str, Any]] = {}
     for draft in drafts:
         key = (draft["gem_id"], draft["strategy"])
@@ -173,9 +173,9 @@ def build_digest(
 ) -> Digest:
     """The digest of ``gems`` (with ``created_at`` and status stamps), ``profiles``
     (renewal dates) and ``drafts`` (with their gem's status) since ``since.at``."""
-    days = int(renewal_days if renewal_days is not None else rules.get("renewal_days", 30))
-    asks = set(rules.get("ask_gem_types", ["unanswered_ask"]))
-    cap = int(rules.get("max_items_per_section", 100))
+    days = int(renewal_days if renewal_days is not None else rules["renewal_days"])
+    asks = set(rules["ask_gem_types"])
+    cap = int(rules["max_items_per_section"])
     start = since.at
     new, changed, new_asks = [], [], []
     for row in gems:

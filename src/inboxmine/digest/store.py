@@ -102,14 +102,14 @@ def make_digest(
         since_value,
         now,
         last["generated_at"] if last else None,
-        int(rules.get("default_since_days", 7)),
+        int(rules["default_since_days"]),
     )
     # The snapshot to compare with: the digest made when the window starts (or before).
     base = last if since.previous_digest_at else previous_digest(engine, since.at)
     return build_digest(
         gems=gem_rows(engine),
         profiles=renewal_profiles(engine),
-        drafts=draft_rows(engine, list(rules.get("waiting_draft_statuses") or [])),
+        drafts=draft_rows(engine, list(rules["waiting_draft_statuses"])),
         since=since,
         now=now,
         baseline=base["gem_snapshot"] if base and base.get("gem_snapshot") is not None else None,

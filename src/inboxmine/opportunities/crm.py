@@ -63,14 +63,14 @@ def split_name(name: str | None) -> tuple[str, str]:
 
 def is_robot(email: str | None, rules: dict[str, Any]) -> bool:
     local = (email or "").split("@", 1)[0].lower()
-    return any(local == r or local.startswith(r + "+") for r in rules.get("robot_local_parts", []))
+    return any(local == r or local.startswith(r + "+") for r in rules["robot_local_parts"])
 
 
 def deal_amount(gem: dict[str, Any], money: list[dict[str, Any]], rules: dict[str, Any]):
     """``(amount, currency, basis)``: the largest amount the gem's own messages name,
     the renewal's amount for a renewal gem, else the figure of its value tier."""
-    default_currency = rules.get("default_currency", "USD")
-    from_mail = gem["gem_type"] in (rules.get("amount_from_mail_gem_types") or [])
+    default_currency = rules["default_currency"]
+    from_mail = gem["gem_type"] in rules["amount_from_mail_gem_types"]
     usable = [
         m
         for m in (money if from_mail else [])
@@ -88,7 +88,7 @@ def deal_amount(gem: dict[str, Any], money: list[dict[str, Any]], rules: dict[st
             (f"mail: {best.get('value') or best['amount']}"),
         )
     tier = gem.get("estimated_value") or "medium"
-    amount = (rules.get("amount_by_value_tier") or {}).get(tier)
+    amount = rules["amount_by_value_tier"].get(tier)
     if amount is None:
         return None, default_currency, f"no amount for value tier {tier!r}"
     return amount, default_currency, f"estimate: {tier} value tier"
@@ -119,7 +119,7 @@ def deal_rows(target, gems, money_by_sender, contacts_by_sender, rules) -> list[
         if target == "hubspot":
             row = {"Deal Name": deal_name(gem), "Pipeline": cfg["pipeline"], "Deal Stage": stage, "Amount": amount, "Close Date": close_date(gem), "Deal Description": gem.get("summary"), "Company Domain Name": gem["sender_domain"], "Email": person.get("email")}  # fmt: skip
         else:
-            row = {"Deal - Title": deal_name(gem), "Deal - Value": amount, "Deal - Currency": currency, "Deal - Pipeline": cfg["pipeline"], "Deal - Stage": stage, "Deal - Status": cfg.get("statuses", {}).get(gem["status"], "open"), "Deal - Expected close date": close_date(gem), "Organization - Name": gem.get("company_name") or gem["sender_domain"], "Person - Name": person.get("name"), "Person - Email": person.get("email"), "inboxmine summary": gem.get("summary")}  # fmt: skip
+            row = {"Deal - Title": deal_name(gem), "Deal - Value": amount, "Deal - Currency": currency, "Deal - Pipeline": cfg["pipeline"], "Deal - Stage": stage, "Deal - Status": cfg["statuses"].get(gem["status"], "open"), "Deal - Expected close date": close_date(gem), "Organization - Name": gem.get("company_name") or gem["sender_domain"], "Person - Name": person.get("name"), "Person - Email": person.get("email"), "inboxmine summary": gem.get("summary")}  # fmt: skip
         out.append({**common, **row})
     return out
 
@@ -149,7 +149,7 @@ def contacts_from(profiles, gem_contacts, rules) -> list[dict[str, Any]]:
     then the people profiles saw. A CRM contact needs an address (CRMs match
     contacts by it), so names without one - often a name-like phrase that is
     no person - are left out, as are robots and automated senders."""
-    skip = set(rules.get("skip_relationships", []))
+    skip = set(rules["skip_relationships"])
     seen: dict[str, dict[str, Any]] = {}
     company = {p["sender_domain"]: p.get("company_name") or p["sender_domain"] for p in profiles}
     candidates = [

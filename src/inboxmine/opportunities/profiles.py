@@ -175,8 +175,8 @@ def _is_subscription_date(entity, context_rules: dict | None) -> bool:
     if entity.date_kind == "renewal" or not context_rules:
         return True
     text = f"{entity.context or ''} {entity.value or ''}"
-    promo = phrases(context_rules.get("promotion_words"))
-    subscription = phrases(context_rules.get("subscription_words"))
+    promo = phrases(context_rules["promotion_words"])
+    subscription = phrases(context_rules["subscription_words"])
     if promo is not None and promo.search(text):
         return False
     return subscription is None or bool(subscription.search(text))
@@ -314,7 +314,7 @@ def build_profile(
         }.values(),
         key=lambda m: m.sent_at,
     )
-    soph_rules = rules.get("sophistication", {})
+    soph_rules = rules["sophistication"]
     deterministic, breakdown = sophistication.deterministic_score(received, soph_rules)
     ai = sophistication.ai_scores(received)
     rolled_ai = (sender.classification or {}).get("marketing_sophistication")

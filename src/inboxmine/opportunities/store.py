@@ -117,7 +117,7 @@ def file_exclusions(rules_dir) -> set[str]:
     """Exclusions from rules/exclusions.yaml and the user's copy in ``rules_dir``."""
     from inboxmine.rules.loader import load_rules
 
-    domains = load_rules("exclusions.yaml", rules_dir).get("domains") or []
+    domains = load_rules("exclusions.yaml", rules_dir)["domains"]
     return {str(d).strip().lower() for d in domains if str(d).strip()}
 
 

@@ -29,7 +29,7 @@ class StrategyError(ValueError):
 
 
 def check_strategy(name: str, rules: dict) -> str:
-    known = list((rules.get("strategies") or {}).keys())
+    known = list(rules["strategies"])
     if name not in known:
         raise StrategyError(f"unknown strategy {name!r}: choose one of {', '.join(known)}")
     return name
@@ -37,11 +37,7 @@ def check_strategy(name: str, rules: dict) -> str:
 
 def strategies_for(gem_type: str, rules: dict) -> list[str]:
     """Strategies that fit a gem type, the default first."""
-    return [
-        name
-        for name, spec in (rules.get("strategies") or {}).items()
-        if gem_type in (spec.get("gem_types") or [])
-    ]
+    return [name for name, spec in rules["strategies"].items() if gem_type in spec["gem_types"]]
 
 
 def default_strategy(gem_type: str, rules: dict) -> str:
@@ -50,7 +46,8 @@ def default_strategy(gem_type: str, rules: dict) -> str:
 
 
 def channel(strategy: str, rules: dict) -> str:
-    return ((rules.get("strategies") or {}).get(strategy) or {}).get("channel", "email")
+    spec = rules["strategies"].get(strategy)
+    return spec["channel"] if spec else "email"
 
 
 def _text(value: Any, default: str = "") -> str:

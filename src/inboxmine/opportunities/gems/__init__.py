@@ -38,8 +38,8 @@ GEM_TYPES = tuple(DETECTORS)
 
 def eligible_types(relationship: str, rules: dict) -> list[str]:
     """Gem types allowed for a relationship; an unknown relationship uses ``unknown``'s list."""
-    matrix = rules.get("eligibility") or {}
-    allowed = matrix.get(relationship, matrix.get("unknown", list(GEM_TYPES)))
+    matrix = rules["eligibility"]
+    allowed = matrix.get(relationship, matrix["unknown"])
     return [t for t in allowed if t in DETECTORS]
 
 
@@ -54,7 +54,7 @@ def detect_gems(ctx: DetectionContext) -> list[GemCandidate]:
         found.extend(DETECTORS[gem_type](ctx))
     for gem in found:
         gem.trust_verdict = ctx.trust_verdict
-    precedence = list(ctx.rules.get("thread_precedence") or [])
+    precedence = list(ctx.rules["thread_precedence"])
     best: dict[int, GemCandidate] = {}
     rest = []
     for gem in found:

@@ -72,15 +72,15 @@ class DetectionContext:
     trust_gating: dict[str, Any] = field(default_factory=dict)
 
     def cfg(self, gem_type: str) -> dict[str, Any]:
-        return self.rules.get(gem_type) or {}
+        return self.rules[gem_type]
 
     def phrases(self, name: str) -> Any:
-        return (self.rules.get("phrases") or {}).get(name)
+        return self.rules["phrases"][name]
 
     @property
     def is_bulk_sender(self) -> bool:
         ratio = self.profile.get("bulk_ratio") or 0.0
-        return ratio > float(self.rules.get("bulk_ratio", 0.5))
+        return ratio > float(self.rules["bulk_ratio"])
 
     def actions(self, gem_type: str) -> list[str]:
-        return list(self.cfg(gem_type).get("actions") or [])
+        return list(self.cfg(gem_type)["actions"])
