@@ -24,6 +24,7 @@ from inboxmine.rules.models.opportunities import (
     StrategiesFile,
 )
 from inboxmine.rules.models.reports import CrmFile, DigestFile
+from inboxmine.rules.models.trust import GemFeedbackFile, SenderTrustFile
 
 MODELS: dict[str, type[BaseModel]] = {
     "esp.yaml": EspFile,
@@ -44,6 +45,8 @@ MODELS: dict[str, type[BaseModel]] = {
     "exclusions.yaml": ExclusionsFile,
     "crm.yaml": CrmFile,
     "digest.yaml": DigestFile,
+    "sender_trust.yaml": SenderTrustFile,
+    "gem_feedback.yaml": GemFeedbackFile,
 }
 
 

@@ -87,6 +87,8 @@ class Opportunity(Section):
     monetary_relationships: Words
     #: Relationship -> the highest score its senders get (open).
     relationship_caps: dict[str, Number]
+    #: Sender trust verdict -> points taken off its gems after the cap (open).
+    trust_penalties: dict[str, Number]
 
 
 class ScoringFile(Section):
@@ -188,10 +190,15 @@ class RelationshipWeights(Section):
     institutional_intent: Number
 
 
+class Colleague(Section):
+    confidence: Share
+
+
 class RelationshipsFile(Section):
     """rules/relationships.yaml."""
 
     types: Words
+    colleague: Colleague
     discussion_list: DiscussionList
     suppress_gems_types: Words
     min_confidence: Share
