@@ -166,7 +166,7 @@ def test_a_rules_file_of_your_own_changes_a_scope_and_a_bad_one_is_named(tmp_pat
     (tmp_path / "gem_feedback.yaml").write_text("reasons:\n  other:\n    scope: sender\n")
     assert feedback.scope_of("other", feedback.feedback_rules(tmp_path)) == "sender"
     (tmp_path / "gem_feedback.yaml").write_text("reasons:\n  other:\n    scope: galaxy\n")
-    with pytest.raises(Exception, match="reason other has scope 'galaxy'"):
+    with pytest.raises(Exception, match="gem_feedback.yaml: reasons.other.scope is 'galaxy'"):
         feedback.feedback_rules(tmp_path)
 
 

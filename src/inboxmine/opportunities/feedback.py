@@ -53,24 +53,16 @@ def check_rating(rating: str, reason: str | None) -> None:
 
 
 def feedback_rules(rules_dir=None) -> dict[str, Any]:
-    """rules/gem_feedback.yaml (with the user's copy merged), checked."""
+    """rules/gem_feedback.yaml (with the user's copy merged), checked: its model
+    checks the scopes, this the trust verdicts (the database's own list)."""
     rules = load_rules(RULES_FILE, rules_dir)
-    reasons = rules.get("reasons") or {}
-    for reason in BAD_REASONS:
-        entry = reasons.get(reason) or {}
-        if entry.get("scope", rules.get("default_scope")) not in SCOPES:
-            raise RulesError(
-                f"{RULES_FILE}: reason {reason} has scope {entry.get('scope')!r}: "
-                f"use one of {', '.join(SCOPES)}"
-            )
+    for reason, entry in rules["reasons"].items():
         verdict = entry.get("trust_verdict")
         if verdict is not None and verdict not in TRUST_VERDICTS:
             raise RulesError(
                 f"{RULES_FILE}: reason {reason} has trust_verdict {verdict!r}: "
                 f"use one of {', '.join(TRUST_VERDICTS)}"
             )
-    if rules.get("default_scope", "thread") not in SCOPES:
-        raise RulesError(f"{RULES_FILE}: default_scope must be one of {', '.join(SCOPES)}")
     return rules
 
 
