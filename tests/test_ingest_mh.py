@@ -232,7 +232,8 @@ def test_ingest_maildir_on_an_mh_tree_says_so_and_reads_it(settings, tmp_path):
     user = mh_tree(tmp_path / "mail", ham(8))
     result = cli(settings, "ingest", "maildir", str(user), "--json")
     assert result.exit_code == 0, result.output
-    assert f"inboxmine ingest mh {user}" in " ".join(result.stderr.split())
+    # Rich may wrap a long path anywhere: compare without the whitespace.
+    assert f"inboxmineingestmh{user}" in "".join(result.stderr.split())
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert (summary["stored"], summary["skipped"]["empty"]) == (8, 1)
     again = cli(settings, "ingest", "mh", str(tmp_path / "mail"), "--json")
