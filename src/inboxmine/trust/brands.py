@@ -1,0 +1,124 @@
+"""Brand impersonation: a display name or domain that claims a brand it is not.
+
+"PayPal Service <alerts@paypa1-secure.com>", "Microsoft account team
+<ms.team@gmail.com>", a Cyrillic "рaypal.com": the brand's name, on an
+address the brand does not own. A name that only mentions a brand among
+other words ("Lockergnome Apple Core", a newsletter about Apple) is not an
+impersonation; the brand's own domains (any subdomain) never are.
+"""
+
+from __future__ import annotations
+
+import re
+
+from inboxmine.forensics.domains import in_domain
+from inboxmine.trust.facts import MessageFacts
+from inboxmine.trust.rules import TrustRules, normalise_phrase
+from inboxmine.trust.signal import Signal, fire
+
+#: Memo entries kept before the memo is cleared (bounded memory).
+MEMO_LIMIT = 50_000
+
+#: Characters that look like others in a domain name (digits for letters,
+#: Cyrillic and Greek letters for Latin ones).
+_CONFUSABLES = str.maketrans(
+    {
+        "0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
+        "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x",
+        "і": "i", "ј": "j", "ӏ": "l", "ԁ": "d", "ѕ": "s", "һ": "h", "ԛ": "q",
+        "ο": "o", "α": "a", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ρ": "p",
+        "τ": "t", "υ": "u", "χ": "x", "ɑ": "a", "ɡ": "g", "ı": "i",
+    }
+)  # fmt: skip
+_NAME_WORDS = re.compile(r"[\w&|.-]+")
+_LOCAL_PARTS = re.compile(r"[._+-]+")
+
+
+def _owned(domain: str | None, host: str | None, brand: str, rules: TrustRules) -> bool:
+    domains = rules.brands[brand].domains
+    return bool(domain) and (domain in domains or any(in_domain(host, d) for d in domains))
+
+
+def _skeleton(label: str) -> str:
+    """A domain label as it reads: punycode decoded, lookalike characters mapped."""
+    if label.startswith("xn--"):
+        try:
+            label = label.encode("ascii").decode("idna")
+        except (UnicodeError, ValueError):
+            return label
+    label = label.lower().translate(_CONFUSABLES)
+    return label.replace("rn", "m").replace("vv", "w")
+
+
+def lookalike_brand(domain: str | None, rules: TrustRules) -> str | None:
+    """The brand a registered domain imitates (``paypal-secure.com``,
+    ``micros0ft.net``, ``xn--pypal-4ve.com``), or None."""
+    if not domain:
+        return None
+    memo = rules.memo
+    key = ("lookalike", domain)
+    if key in memo:
+        return memo[key]
+    if len(memo) > MEMO_LIMIT:
+        memo.clear()
+    found = None
+    label = _skeleton(domain.split(".", 1)[0])
+    for part in label.split("-"):
+        match = rules.brand_tokens.search(part)
+        if match:
+            token = match.group()
+            rest = part.replace(token, "", 1)
+            if not rest or rest in rules.service_words or rest.isdigit():
+                found = rules.brand_by_token[token]
+                break
+        if not found and len(part) >= 5:
+            # One letter missing ("microsft") or one added ("paypall", "gooogle").
+            found = rules.token_deletions.get(part)
+            for i in range(len(part)) if not found else ():
+                found = rules.brand_by_token.get(part[:i] + part[i + 1 :])
+                if found:
+                    break
+        if found:
+            break
+    if found and domain in rules.brands[found].domains:
+        found = None
+    memo[key] = found
+    return found
+
+
+def _only_brand_words(name: str, brand_name: str, rules: TrustRules) -> bool:
+    rest = normalise_phrase(name.replace(brand_name, " ", 1))
+    return all(word in rules.service_words for word in _NAME_WORDS.findall(rest))
+
+
+def brand_signals(facts: MessageFacts, rules: TrustRules) -> list[Signal]:
+    """Display-name impersonation, brands on free-mail, lookalike and punycode domains."""
+    found: list[Signal] = []
+    domain, host = facts.from_domain, facts.from_host
+    name = facts.from_name
+    named = rules.brand_names.search(name) if name else None
+    if named:
+        brand_name = normalise_phrase(named.group())
+        brand = rules.brand_by_name[brand_name]
+        if not _owned(domain, host, brand, rules):
+            evidence = f"{facts.from_name!r} <{facts.from_address or '?'}>"
+            if facts.is_freemail:
+                found.append(fire(rules, "brand_on_freemail", evidence))
+            elif _only_brand_words(name, brand_name, rules):
+                found.append(fire(rules, "brand_impersonation", evidence))
+    if not found and facts.is_freemail and facts.from_local:
+        for part in _LOCAL_PARTS.split(facts.from_local):
+            brand = rules.brand_by_token.get(
+                part.rstrip("0123456789")
+            ) or rules.brand_by_token.get(part.translate(_CONFUSABLES))
+            if brand:
+                found.append(fire(rules, "brand_on_freemail", f"{facts.from_address} ({brand})"))
+                break
+    if facts.is_freemail:
+        return found
+    imitated = lookalike_brand(domain, rules)
+    if imitated:
+        found.append(fire(rules, "lookalike_domain", f"{domain} imitates {imitated}"))
+    elif domain and (domain.startswith("xn--") or ".xn--" in (host or "")):
+        found.append(fire(rules, "punycode_domain", host or domain))
+    return found
