@@ -1,8 +1,9 @@
 """Known spam phrases and the tricks spam plays with its subject line.
 
-All phrases of all families are one trie-shaped pattern, run once over the
-subject and the visible text, lower-cased and bounded (``scan.text_chars``):
-the cost per message is a single pass, whatever the number of phrases.
+The subject and the visible text (lower-cased, bounded by ``scan.text_chars``)
+are cut into words once; phrases are looked up by their rarest word (see
+:mod:`inboxmine.trust.rules`), so the cost is one pass over the words,
+whatever the number of phrases.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import re
 import unicodedata
 
 from inboxmine.trust.facts import MessageFacts
-from inboxmine.trust.rules import TrustRules, normalise_phrase
+from inboxmine.trust.rules import TrustRules, normalise_phrase, phrase_words
 from inboxmine.trust.signal import Signal
 
 #: Distinct phrases kept as evidence per family.
@@ -27,13 +28,16 @@ def phrase_signals(facts: MessageFacts, rules: TrustRules) -> list[Signal]:
     """One signal per phrase family found, weighted by its distinct phrases."""
     hits: dict[str, list[str]] = {}
     text = facts.text
-    for match in rules.phrases.finditer(text):
-        phrase = normalise_phrase(match.group())
-        family = rules.phrase_family.get(phrase)
-        if family is not None:
-            found = hits.setdefault(family, [])
-            if phrase not in found:
-                found.append(phrase)
+    words = phrase_words(text)
+    present = rules.phrase_anchors.keys() & words
+    if present:
+        joined = b" " + b" ".join(words) + b" "
+        for anchor in present:
+            for phrase_bytes, phrase in rules.phrase_anchors[anchor]:
+                if phrase_bytes is None or phrase_bytes in joined:
+                    found = hits.setdefault(rules.phrase_family[phrase], [])
+                    if phrase not in found:
+                        found.append(phrase)
     for name, family in rules.families.items():
         if family.pattern is not None:
             match = family.pattern.search(text)
