@@ -7,6 +7,8 @@ in the metadata row.
 
 from __future__ import annotations
 
+import re
+
 from inboxmine.forensics.domains import address_domain, registered_domain
 from inboxmine.forensics.unsubscribe import list_id_host
 from inboxmine.trust.facts import MessageFacts
@@ -14,6 +16,7 @@ from inboxmine.trust.rules import TrustRules
 from inboxmine.trust.signal import Signal, fire
 
 _FAILED = frozenset({"fail", "hardfail", "permerror"})
+_ENFORCED = re.compile(r"dmarc=fail[^;]{0,80}?\b(?:p|policy\.published-policy)=(?:reject|quarantine)", re.I)
 
 
 def _aligned_dkim_pass(facts: MessageFacts) -> str | None:
@@ -32,6 +35,9 @@ def authentication_signals(facts: MessageFacts, rules: TrustRules) -> list[Signa
     found: list[Signal] = []
     if dmarc in _FAILED:
         found.append(fire(rules, "dmarc_fail", f"dmarc={dmarc} for {facts.from_domain}"))
+        policy = _ENFORCED.search(" ".join(facts.header_values("authentication-results")))
+        if policy:
+            found.append(fire(rules, "dmarc_fail_enforced", policy.group().strip()))
     if spf in _FAILED:
         found.append(fire(rules, "spf_fail", f"spf={spf} ({meta.get('envelope_sender') or '?'})"))
     elif spf == "softfail":
@@ -42,9 +48,8 @@ def authentication_signals(facts: MessageFacts, rules: TrustRules) -> list[Signa
     ):
         found.append(fire(rules, "dkim_fail", f"dkim={dkim}"))
     aligned = _aligned_dkim_pass(facts)
-    if not facts.is_freemail and facts.from_domain and (dmarc == "pass" or aligned):
-        evidence = "dmarc=pass" if dmarc == "pass" else f"dkim=pass d={aligned}"
-        found.append(fire(rules, "authenticated_sender", evidence))
+    if not facts.is_freemail and facts.from_domain and dmarc == "pass":
+        found.append(fire(rules, "authenticated_sender", f"dmarc=pass for {facts.from_domain}"))
     elif (spf or dkim) and dmarc != "pass" and facts.from_domain and not aligned:
         envelope = registered_domain(address_domain(meta.get("envelope_sender")))
         if envelope != facts.from_domain:

@@ -72,7 +72,12 @@ def link_signals(facts: MessageFacts, rules: TrustRules) -> list[Signal]:
             shown = _shown_domain(text)
             host = host_match.group(1).strip(".")
             if shown and _deceptive(shown, host, facts, rules):
-                name = "list_link_mismatch" if facts.is_list else "link_text_mismatch"
+                if shown in rules.brand_by_domain or any(
+                    suffix in rules.brand_by_domain for suffix in host_suffixes(shown)
+                ):
+                    name = "brand_link_mismatch"
+                else:
+                    name = "list_link_mismatch" if facts.is_list else "link_text_mismatch"
                 found["link_text_mismatch"] = fire(rules, name, f"shows {shown}, goes to {host}")
     source = html or facts.text
     for index, match in enumerate(_URL_HOST.finditer(source)):

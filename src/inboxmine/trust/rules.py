@@ -325,6 +325,7 @@ def compile_trust_rules(raw: Any, tracking_hosts: frozenset[str] = frozenset()) 
 REQUIRED_SIGNALS = frozenset(
     {
         "dmarc_fail",
+        "dmarc_fail_enforced",
         "spf_fail",
         "spf_softfail",
         "dkim_fail",
@@ -337,6 +338,7 @@ REQUIRED_SIGNALS = frozenset(
         "lookalike_domain",
         "punycode_domain",
         "link_text_mismatch",
+        "brand_link_mismatch",
         "list_link_mismatch",
         "raw_ip_link",
         "punycode_link",
