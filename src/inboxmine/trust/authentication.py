@@ -16,7 +16,9 @@ from inboxmine.trust.rules import TrustRules
 from inboxmine.trust.signal import Signal, fire
 
 _FAILED = frozenset({"fail", "hardfail", "permerror"})
-_ENFORCED = re.compile(r"dmarc=fail[^;]{0,80}?\b(?:p|policy\.published-policy)=(?:reject|quarantine)", re.I)
+_ENFORCED = re.compile(
+    r"dmarc=fail[^;]{0,80}?\b(?:p|policy\.published-policy|action)=(?:o?reject|quarantine)", re.I
+)
 
 
 def _aligned_dkim_pass(facts: MessageFacts) -> str | None:
@@ -50,7 +52,8 @@ def authentication_signals(facts: MessageFacts, rules: TrustRules) -> list[Signa
     aligned = _aligned_dkim_pass(facts)
     if not facts.is_freemail and facts.from_domain and dmarc == "pass":
         found.append(fire(rules, "authenticated_sender", f"dmarc=pass for {facts.from_domain}"))
-    elif (spf or dkim) and dmarc != "pass" and facts.from_domain and not aligned:
+    elif (spf or dkim) and dmarc not in ("pass", *_FAILED) and facts.from_domain and not aligned:
+        # (a DMARC failure already says the domain is not aligned)
         envelope = registered_domain(address_domain(meta.get("envelope_sender")))
         if envelope != facts.from_domain:
             found.append(
