@@ -107,13 +107,19 @@ def brand_signals(facts: MessageFacts, rules: TrustRules) -> list[Signal]:
             elif _only_brand_words(name, brand_name, rules):
                 found.append(fire(rules, "brand_impersonation", evidence))
     if not found and facts.is_freemail and facts.from_local:
-        for part in _LOCAL_PARTS.split(facts.from_local):
-            brand = rules.brand_by_token.get(
-                part.rstrip("0123456789")
-            ) or rules.brand_by_token.get(part.translate(_CONFUSABLES))
-            if brand:
-                found.append(fire(rules, "brand_on_freemail", f"{facts.from_address} ({brand})"))
-                break
+        # "paypal.security@gmail.com", not "chase.miller@gmail.com": the brand
+        # and service words only, as for display names.
+        parts = [p.rstrip("0123456789") for p in _LOCAL_PARTS.split(facts.from_local)]
+        brands = [
+            rules.brand_by_token.get(p) or rules.brand_by_token.get(p.translate(_CONFUSABLES))
+            for p in parts
+        ]
+        named_brand = next((b for b in brands if b), None)
+        if named_brand and all(
+            b or not p or p in rules.service_words for p, b in zip(parts, brands, strict=True)
+        ):
+            evidence = f"{facts.from_address} ({named_brand})"
+            found.append(fire(rules, "brand_on_freemail", evidence))
     if facts.is_freemail:
         return found
     imitated = lookalike_brand(domain, rules)
