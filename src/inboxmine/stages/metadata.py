@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select
+from sqlalchemy import Connection, and_, case, delete, func, insert, select
 
 from inboxmine.db.engine import write_tx
 from inboxmine.db.tables.ingest import attachments, messages
@@ -37,7 +37,7 @@ SENDER_CHUNK = 500
 BODY_CHARS = HEAD_CHARS
 #: Characters of the plain-text body read for trust phrases (the rules read
 #: ``scan.text_chars`` of them).
-TEXT_CHARS = 16_384
+TEXT_CHARS = 8_192
 #: Attachments of one message whose names are read.
 MAX_ATTACHMENTS = 32
 
@@ -72,7 +72,11 @@ def _load(conn: Connection, ids: Sequence[int], ctx: StageContext) -> list[dict[
         messages.c.subject,
         messages.c.labels,
         body,
-        func.substr(messages.c.body_text, 1, TEXT_CHARS).label("body_text"),
+        # Only beside HTML: a text-only message's text is ``body`` already.
+        case(
+            (messages.c.body_html.is_not(None), func.substr(messages.c.body_text, 1, TEXT_CHARS)),
+            else_=None,
+        ).label("body_text"),
     ).where(messages.c.id.in_(ids))
     rows = {row["id"]: dict(row) for row in conn.execute(query).mappings()}
     for row in rows.values():

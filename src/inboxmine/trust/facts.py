@@ -24,6 +24,8 @@ MAX_ATTACHMENTS = 32
 
 _TAG = re.compile(r"<(?:style|script)\b.*?</(?:style|script)\s*>|<[^>]*>", re.S)
 _ENTITY = re.compile(r"&(?:nbsp|#160|#xa0);")
+#: Tags that only HTML has (a text part may hold "<http://...>" or "<name@host>").
+_HTML_TAG = re.compile(r"<(?:html|body|div|p|a|br|table|td|span|font|img|head|meta)[\s>/]", re.I)
 
 
 @dataclass(slots=True)
@@ -113,10 +115,12 @@ def message_facts(
     address = clean_address(item.get("from_address"))
     host = address_domain(address)
     body = item.get("body") or ""
-    html = body[:html_chars].lower() if "<" in body[:html_chars] else ""
-    body_text = item.get("body_text")
+    head = body[:html_chars]
+    html = head.lower() if _HTML_TAG.search(head) else ""
+    # Stage 1 loads the text part beside HTML only; without HTML, body is the text.
+    body_text = item.get("body_text") or (None if html else body)
     subject = (item.get("subject") or "")[:MAX_FIELD]
-    text = visible_text(body_text, html or body, text_chars).lower()
+    text = visible_text(body_text, html, text_chars).lower()
     reply_to = []
     for part in (item.get("reply_to") or "")[: MAX_FIELD * 2].split(","):
         cleaned = clean_address(part)

@@ -18,7 +18,7 @@ from inboxmine.trust.rules import TrustRules, load_trust_rules
 
 #: What stage 1 reads of a body (see ``stages/metadata.py``).
 BODY_CHARS = 262_144
-TEXT_CHARS = 16_384
+TEXT_CHARS = 8_192
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def stage_item(raw: bytes, item_id: int = 0, labels: list[str] | None = None) ->
         "date_raw": parsed.date_raw,
         "is_sent": parsed.is_sent,
         "body": body,
-        "body_text": (parsed.body_text or "")[:TEXT_CHARS] or None,
+        "body_text": (parsed.body_text or "")[:TEXT_CHARS] or None if parsed.body_html else None,
         "attachments": [(a.filename, a.mime_type) for a in parsed.attachments],
     }
 
