@@ -203,7 +203,6 @@ def main() -> int:
     count = len(raws)
     size_kb = sum(len(r) for r in raws) / count / 1024
     stdlib_s = _best(lambda: [stdlib_parse(raw) for raw in raws], args.repeat)
-    del raws
 
     ctx = StageContext(engine=engine, settings=load_settings(database_url=url), run=None)
     prepared = STAGE.prepare(ctx)
@@ -216,7 +215,6 @@ def main() -> int:
         lambda: [assess(item, row, trust, freemail) for item, row in zip(items, rows, strict=True)],
         args.repeat,
     )
-    del items, rows
 
     stage_repeat = max(1, min(args.repeat, 2))
     without = _stage(url, False, stage_repeat)
@@ -225,15 +223,24 @@ def main() -> int:
     def rate(seconds: float) -> str:
         return f"{seconds:6.2f} s CPU {count / seconds:8.0f} msg/s  {seconds / count * 1e3:6.3f} ms/msg"
 
-    print(f"messages:                      {count} (real ham + {len(hostile)} hostile), {size_kb:.1f} KB avg")
+    print(
+        f"messages:                      {count} (real ham + {len(hostile)} hostile), {size_kb:.1f} KB avg"
+    )
     print(f"stdlib email parse (yardstick): {rate(stdlib_s)}")
-    print(f"forensics (pure analyze):       {rate(analyze_s)}  = {analyze_s / stdlib_s:.2f}x stdlib")
+    print(
+        f"forensics (pure analyze):       {rate(analyze_s)}  = {analyze_s / stdlib_s:.2f}x stdlib"
+    )
     print(f"trust alone (pure assess):      {rate(trust_s)}  = {trust_s / stdlib_s:.2f}x stdlib")
-    for label, (ok, wall, cpu, rss) in (("stage 1 without trust", without), ("stage 1 with trust", with_trust)):
+    for label, (ok, wall, cpu, rss) in (
+        ("stage 1 without trust", without),
+        ("stage 1 with trust", with_trust),
+    ):
         print(f"{label + ':':31s} {rate(cpu)}  = {cpu / stdlib_s:.2f}x stdlib  "
               f"(wall {wall:.2f} s, peak RSS {rss:.0f} MB, ok={ok})")  # fmt: skip
     added = (with_trust[2] - without[2]) / count * 1e3
-    print(f"trust adds to stage 1:          {added:6.3f} ms/msg ({with_trust[2] / without[2]:.2f}x)")
+    print(
+        f"trust adds to stage 1:          {added:6.3f} ms/msg ({with_trust[2] / without[2]:.2f}x)"
+    )
     if args.quality:
         _quality(corpora, hostile)
     return 0 if with_trust[0] and without[0] else 1

@@ -61,7 +61,9 @@ def _word(rng: random.Random, n: int = 2) -> str:
 
 
 def _domain(rng: random.Random) -> str:
-    return f"{_word(rng, rng.randint(2, 3))}{rng.choice(['', '-', ''])}{_word(rng)}.{rng.choice(TLDS)}"
+    return (
+        f"{_word(rng, rng.randint(2, 3))}{rng.choice(['', '-', ''])}{_word(rng)}.{rng.choice(TLDS)}"
+    )
 
 
 def _person(rng: random.Random) -> tuple[str, str]:
@@ -69,7 +71,9 @@ def _person(rng: random.Random) -> tuple[str, str]:
 
 
 def _freemail(rng: random.Random, first: str, last: str) -> str:
-    local = rng.choice([f"{first}.{last}", f"{first}{last}{rng.randint(1, 99)}", f"{last}{first[0]}"])
+    local = rng.choice(
+        [f"{first}.{last}", f"{first}{last}{rng.randint(1, 99)}", f"{last}{first[0]}"]
+    )
     return f"{local.lower()}@{rng.choice(FREEMAIL)}"
 
 
@@ -107,8 +111,13 @@ def pharmacy(rng: random.Random) -> Draft:
     return Draft(
         _pick(rng, "Pharmacy Online", "Meds Store", "Dr. Health", "RX Team"),
         f"{_pick(rng, 'sales', 'ex.pharmacy', 'info', 'rx')}@{_pick(rng, domain, rng.choice(FREEMAIL))}",
-        _pick(rng, f"{drug} -80% today", f"Cheap {drug} {_word(rng)}", f"Re: your {drug} order",
-              f"Best {drug} prices!!!"),
+        _pick(
+            rng,
+            f"{drug} -80% today",
+            f"Cheap {drug} {_word(rng)}",
+            f"Re: your {drug} order",
+            f"Best {drug} prices!!!",
+        ),
         text,
         auth=rng.choice(["none", "pass", "none"]),
     )
@@ -117,7 +126,13 @@ def pharmacy(rng: random.Random) -> Draft:
 def crypto(rng: random.Random) -> Draft:
     first, last = _person(rng)
     pct = rng.randint(15, 60)
-    company = _pick(rng, "Musk Energy Solutions", "Quantum AI Trading", "Bitcoin Evolution", "Crypto Prime Capital")
+    company = _pick(
+        rng,
+        "Musk Energy Solutions",
+        "Quantum AI Trading",
+        "Bitcoin Evolution",
+        "Crypto Prime Capital",
+    )
     text = (
         f"Dear investor,\nMy name is {first} {last}, senior account manager at {company}. "
         f"Our {_pick(rng, 'AI trading bot', 'automated arbitrage system', 'crypto trading bot')} "
@@ -126,9 +141,19 @@ def crypto(rng: random.Random) -> Draft:
         f"{_pick(rng, 'Double your bitcoin in 7 days', 'Withdraw your profit anytime', 'Financial freedom is one click away')}.\n"
         f"Register: {_link(rng)}\n"
     )
-    return Draft(company, _freemail(rng, first, last), _pick(rng, f"{pct}% weekly returns - limited seats",
-                 "Your bitcoin investment opportunity", "Passive income with AI 🚀🚀🚀", "RE: Your trading account"),
-                 text, auth=rng.choice(["pass", "none"]))
+    return Draft(
+        company,
+        _freemail(rng, first, last),
+        _pick(
+            rng,
+            f"{pct}% weekly returns - limited seats",
+            "Your bitcoin investment opportunity",
+            "Passive income with AI 🚀🚀🚀",
+            "RE: Your trading account",
+        ),
+        text,
+        auth=rng.choice(["pass", "none"]),
+    )
 
 
 def lottery(rng: random.Random) -> Draft:
@@ -141,10 +166,20 @@ def lottery(rng: random.Random) -> Draft:
         f"and you have won {_money(rng)}. Ticket number {ticket}. "
         f"To claim your prize contact our agent {first} {last} with your full name, address and phone.\n"
     )
-    return Draft(_pick(rng, "Lottery Board", "Claims Department", "Promo Award Team"),
-                 _freemail(rng, first, last), _pick(rng, "YOU HAVE WON!!!", "Winning notification",
-                 f"Claim ref {ticket}", "Your prize is waiting"), text,
-                 reply_to=_freemail(rng, *_person(rng)), auth="pass")
+    return Draft(
+        _pick(rng, "Lottery Board", "Claims Department", "Promo Award Team"),
+        _freemail(rng, first, last),
+        _pick(
+            rng,
+            "YOU HAVE WON!!!",
+            "Winning notification",
+            f"Claim ref {ticket}",
+            "Your prize is waiting",
+        ),
+        text,
+        reply_to=_freemail(rng, *_person(rng)),
+        auth="pass",
+    )
 
 
 def advance_fee(rng: random.Random) -> Draft:
@@ -158,9 +193,20 @@ def advance_fee(rng: random.Random) -> Draft:
         f"This transaction is {_pick(rng, 'strictly confidential', '100% risk free', 'legal and safe')}. "
         f"Reply to my private email.\nGod bless you.\n"
     )
-    return Draft(f"{first} {last}", _freemail(rng, first, last), _pick(rng, "URGENT BUSINESS PROPOSAL",
-                 "Confidential", "Dear friend, please read", "Inheritance fund"), text,
-                 reply_to=_freemail(rng, first, rng.choice(LAST)), auth=rng.choice(["pass", "none"]))
+    return Draft(
+        f"{first} {last}",
+        _freemail(rng, first, last),
+        _pick(
+            rng,
+            "URGENT BUSINESS PROPOSAL",
+            "Confidential",
+            "Dear friend, please read",
+            "Inheritance fund",
+        ),
+        text,
+        reply_to=_freemail(rng, first, rng.choice(LAST)),
+        auth=rng.choice(["pass", "none"]),
+    )
 
 
 def dating(rng: random.Random) -> Draft:
@@ -171,26 +217,56 @@ def dating(rng: random.Random) -> Draft:
         f"{_pick(rng, 'I am looking for a man for something casual', 'lonely here, want to chat?', 'Hot singles in your area are waiting')}. "
         f"{_pick(rng, 'See my private photos here', 'My profile is here', 'Add me here')}: {_link(rng)}\n"
     )
-    return Draft(f"{first}", f"{first.lower()}{rng.randint(10, 999)}@{_domain(rng)}",
-                 _pick(rng, f"{first} ({age}) sent you a message", "Are you free tonight?", "Hi dear 💋💋💋",
-                       "Re: hello"), text, auth=rng.choice(["none", "pass"]))
+    return Draft(
+        f"{first}",
+        f"{first.lower()}{rng.randint(10, 999)}@{_domain(rng)}",
+        _pick(
+            rng,
+            f"{first} ({age}) sent you a message",
+            "Are you free tonight?",
+            "Hi dear 💋💋💋",
+            "Re: hello",
+        ),
+        text,
+        auth=rng.choice(["none", "pass"]),
+    )
 
 
 def invoice_attachment(rng: random.Random) -> Draft:
     first, last = _person(rng)
     domain = _domain(rng)
     number = rng.randint(10000, 99999)
-    filename = _pick(rng, f"INV-{number}.zip", f"Invoice_{number}.pdf.exe", f"invoice{number}.html",
-                     f"Payment_Advice_{number}.iso", f"Remittance-{number}.htm")
+    filename = _pick(
+        rng,
+        f"INV-{number}.zip",
+        f"Invoice_{number}.pdf.exe",
+        f"invoice{number}.html",
+        f"Payment_Advice_{number}.iso",
+        f"Remittance-{number}.htm",
+    )
     text = (
         f"Hello,\n{_pick(rng, 'Please find attached invoice', 'Kindly find attached the overdue invoice', 'See attached invoice')} "
         f"#{number} for {_money(rng)[:-4]}. {_pick(rng, 'Kindly confirm payment today.', 'Payment is overdue.', 'Please review and revert.')}\n"
         f"Regards,\n{first} {last}\nAccounts\n"
     )
-    return Draft(f"{first} {last}", f"accounts@{domain}", _pick(rng, f"Invoice {number} overdue",
-                 f"Payment advice {number}", f"Outstanding invoice #{number}", "RE: Invoice"), text,
-                 attachment=(filename, b"PK\x03\x04" + bytes(rng.randrange(256) for _ in range(64)),
-                             "application/octet-stream"), auth=rng.choice(["none", "pass", "fail"]))
+    return Draft(
+        f"{first} {last}",
+        f"accounts@{domain}",
+        _pick(
+            rng,
+            f"Invoice {number} overdue",
+            f"Payment advice {number}",
+            f"Outstanding invoice #{number}",
+            "RE: Invoice",
+        ),
+        text,
+        attachment=(
+            filename,
+            b"PK\x03\x04" + bytes(rng.randrange(256) for _ in range(64)),
+            "application/octet-stream",
+        ),
+        auth=rng.choice(["none", "pass", "fail"]),
+    )
 
 
 def rfq(rng: random.Random) -> Draft:
@@ -202,17 +278,30 @@ def rfq(rng: random.Random) -> Draft:
         f"{_pick(rng, 'Delivery terms: CIF.', 'Please quote by Friday.', 'Kindly confirm availability.')}\n"
         f"Best regards,\n{first} {last}\nPurchasing Manager\n"
     )
-    return Draft(f"{first} {last}", f"purchase@{_domain(rng)}", _pick(rng, f"Request for Quotation RFQ-{number}",
-                 "New order inquiry", f"Purchase Order PO{number}"), text,
-                 attachment=(_pick(rng, f"RFQ-{number}.rar", f"PO_{number}.xlsm", f"RFQ{number}.pdf.scr"),
-                             b"Rar!\x1a\x07" + bytes(64), "application/octet-stream"),
-                 reply_to=_freemail(rng, first, last), auth=rng.choice(["none", "pass"]))
+    return Draft(
+        f"{first} {last}",
+        f"purchase@{_domain(rng)}",
+        _pick(
+            rng,
+            f"Request for Quotation RFQ-{number}",
+            "New order inquiry",
+            f"Purchase Order PO{number}",
+        ),
+        text,
+        attachment=(
+            _pick(rng, f"RFQ-{number}.rar", f"PO_{number}.xlsm", f"RFQ{number}.pdf.scr"),
+            b"Rar!\x1a\x07" + bytes(64),
+            "application/octet-stream",
+        ),
+        reply_to=_freemail(rng, first, last),
+        auth=rng.choice(["none", "pass"]),
+    )
 
 
 def _phish_html(rng: random.Random, shown: str, target: str, lead: str, button: str) -> str:
     return (
-        f"<html><body><p>{lead}</p><p><a href=\"{target}\">{shown}</a></p>"
-        f"<p><a href=\"{target}\" style=\"background:#0070ba;color:#fff\">{button}</a></p></body></html>"
+        f'<html><body><p>{lead}</p><p><a href="{target}">{shown}</a></p>'
+        f'<p><a href="{target}" style="background:#0070ba;color:#fff">{button}</a></p></body></html>'
     )
 
 
@@ -241,16 +330,37 @@ def brand_phish(rng: random.Random) -> Draft:
         "Someone signed in to your account from a new device. If this wasn't you, secure your account now.",
         "Your account has been suspended due to a failed verification. Restore access within 24 hours.",
     )
-    return Draft(name, f"{local}@{sender_domain}", _pick(rng, "Action required: confirm your account",
-                 "Your account has been limited", "Security alert", "Payment declined - update now",
-                 f"[{_word(rng)}{rng.randint(100, 999)}] Unusual sign-in activity"),
-                 lead + f"\nhttps://{real}/\n", _phish_html(rng, f"https://{real}/signin", target, lead,
-                 _pick(rng, "Verify now", "Update", "Secure my account")),
-                 auth=rng.choice(["none", "pass", "spoof"]))
+    return Draft(
+        name,
+        f"{local}@{sender_domain}",
+        _pick(
+            rng,
+            "Action required: confirm your account",
+            "Your account has been limited",
+            "Security alert",
+            "Payment declined - update now",
+            f"[{_word(rng)}{rng.randint(100, 999)}] Unusual sign-in activity",
+        ),
+        lead + f"\nhttps://{real}/\n",
+        _phish_html(
+            rng,
+            f"https://{real}/signin",
+            target,
+            lead,
+            _pick(rng, "Verify now", "Update", "Secure my account"),
+        ),
+        auth=rng.choice(["none", "pass", "spoof"]),
+    )
 
 
 def ledger_breach(rng: random.Random) -> Draft:
-    domain = rng.choice([f"ledger-{_word(rng)}.{rng.choice(TLDS)}", f"{_word(rng)}.{rng.choice(TLDS)}", "ledger-secure.io"])
+    domain = rng.choice(
+        [
+            f"ledger-{_word(rng)}.{rng.choice(TLDS)}",
+            f"{_word(rng)}.{rng.choice(TLDS)}",
+            "ledger-secure.io",
+        ]
+    )
     lead = (
         f"{_pick(rng, 'Important security notice', 'Data breach notification', 'Action required')}: "
         f"{_pick(rng, 'a data breach exposed customer records', 'our e-commerce database was accessed by an unauthorised party')}. "
@@ -258,31 +368,66 @@ def ledger_breach(rng: random.Random) -> Draft:
         f"{_pick(rng, 'today', 'within 48 hours', 'before your funds are at risk')}."
     )
     target = f"https://{_pick(rng, 'ledger.' + _domain(rng), _domain(rng))}/update"
-    return Draft(_pick(rng, "Ledger", "Ledger Support", "Ledger Live"), f"{_pick(rng, 'support', 'security', 'no-reply')}@{domain}",
-                 _pick(rng, "Ledger Data Breach - action required", "Security incident: protect your assets",
-                       "Ledger Live update required"), lead, _phish_html(rng, "https://www.ledger.com/update", target, lead, "Update now"),
-                 auth=rng.choice(["none", "pass"]))
+    return Draft(
+        _pick(rng, "Ledger", "Ledger Support", "Ledger Live"),
+        f"{_pick(rng, 'support', 'security', 'no-reply')}@{domain}",
+        _pick(
+            rng,
+            "Ledger Data Breach - action required",
+            "Security incident: protect your assets",
+            "Ledger Live update required",
+        ),
+        lead,
+        _phish_html(rng, "https://www.ledger.com/update", target, lead, "Update now"),
+        auth=rng.choice(["none", "pass"]),
+    )
 
 
 def punycode(rng: random.Random) -> Draft:
-    spoof = rng.choice(["xn--pypal-4ve.com", "xn--80ak6aa92e.com", "xn--micrsoft-qbh.com", "xn--aple-nz4a.com"])
-    lead = _pick(rng, "Please review a recent charge on your card.", "Your document is ready to sign.",
-                 "Your subscription renewal needs attention.")
-    return Draft(_pick(rng, "Billing", "Customer Care", "Accounts"), f"billing@{spoof}",
-                 _pick(rng, "Receipt for your payment", "Document shared with you", "Renewal notice"), lead,
-                 _phish_html(rng, "View details", f"https://{spoof}/view", lead, "Open"), auth="pass")
+    spoof = rng.choice(
+        ["xn--pypal-4ve.com", "xn--80ak6aa92e.com", "xn--micrsoft-qbh.com", "xn--aple-nz4a.com"]
+    )
+    lead = _pick(
+        rng,
+        "Please review a recent charge on your card.",
+        "Your document is ready to sign.",
+        "Your subscription renewal needs attention.",
+    )
+    return Draft(
+        _pick(rng, "Billing", "Customer Care", "Accounts"),
+        f"billing@{spoof}",
+        _pick(rng, "Receipt for your payment", "Document shared with you", "Renewal notice"),
+        lead,
+        _phish_html(rng, "View details", f"https://{spoof}/view", lead, "Open"),
+        auth="pass",
+    )
 
 
 def link_mismatch(rng: random.Random) -> Draft:
     first, last = _person(rng)
-    shown = _pick(rng, "www.dropbox.com/s/contract", "docs.google.com/document", "www.docusign.net/sign",
-                  "onedrive.live.com/view")
-    lead = _pick(rng, f"{first} shared a file with you.", "A document was sent for your signature.",
-                 "You have a new secure message.")
-    return Draft(f"{first} {last}", f"{first.lower()}@{_domain(rng)}",
-                 _pick(rng, "Shared document", "Please sign", "Secure message"), lead,
-                 _phish_html(rng, f"https://{shown}", f"https://{_domain(rng)}/{_word(rng)}", lead, "Open document"),
-                 auth=rng.choice(["none", "pass"]))
+    shown = _pick(
+        rng,
+        "www.dropbox.com/s/contract",
+        "docs.google.com/document",
+        "www.docusign.net/sign",
+        "onedrive.live.com/view",
+    )
+    lead = _pick(
+        rng,
+        f"{first} shared a file with you.",
+        "A document was sent for your signature.",
+        "You have a new secure message.",
+    )
+    return Draft(
+        f"{first} {last}",
+        f"{first.lower()}@{_domain(rng)}",
+        _pick(rng, "Shared document", "Please sign", "Secure message"),
+        lead,
+        _phish_html(
+            rng, f"https://{shown}", f"https://{_domain(rng)}/{_word(rng)}", lead, "Open document"
+        ),
+        auth=rng.choice(["none", "pass"]),
+    )
 
 
 def shortener(rng: random.Random) -> Draft:
@@ -291,19 +436,30 @@ def shortener(rng: random.Random) -> Draft:
         f"{_pick(rng, 'You have a package waiting', 'Your parcel could not be delivered', 'Your reward is ready')}. "
         f"{_pick(rng, 'Pay the small customs fee', 'Schedule redelivery', 'Confirm your address')} here: {short}\n"
     )
-    return Draft(_pick(rng, "DHL Express", "Parcel Service", "Delivery Team"), f"info@{_domain(rng)}",
-                 _pick(rng, "Your parcel is on hold", "Delivery attempt failed", "Package notice"), text,
-                 auth=rng.choice(["none", "pass"]))
+    return Draft(
+        _pick(rng, "DHL Express", "Parcel Service", "Delivery Team"),
+        f"info@{_domain(rng)}",
+        _pick(rng, "Your parcel is on hold", "Delivery attempt failed", "Package notice"),
+        text,
+        auth=rng.choice(["none", "pass"]),
+    )
 
 
 def raw_ip(rng: random.Random) -> Draft:
     url = f"http://{_ip(rng)}/{_word(rng)}/{_pick(rng, 'index.php', 'login', 'secure')}"
-    text = _pick(rng, f"Your mailbox storage is full. Increase quota: {url}",
-                 f"New voicemail received (0:{rng.randint(10, 59)}). Listen: {url}",
-                 f"Pending incoming messages are held. Release them: {url}")
-    return Draft(_pick(rng, "Mail Administrator", "IT Helpdesk", "Voicemail"), f"admin@{_domain(rng)}",
-                 _pick(rng, "Mailbox quota exceeded", "Voicemail message", "Messages on hold"), text,
-                 auth=rng.choice(["none", "pass"]))
+    text = _pick(
+        rng,
+        f"Your mailbox storage is full. Increase quota: {url}",
+        f"New voicemail received (0:{rng.randint(10, 59)}). Listen: {url}",
+        f"Pending incoming messages are held. Release them: {url}",
+    )
+    return Draft(
+        _pick(rng, "Mail Administrator", "IT Helpdesk", "Voicemail"),
+        f"admin@{_domain(rng)}",
+        _pick(rng, "Mailbox quota exceeded", "Voicemail message", "Messages on hold"),
+        text,
+        auth=rng.choice(["none", "pass"]),
+    )
 
 
 def ceo_fraud(rng: random.Random) -> Draft:
@@ -313,19 +469,31 @@ def ceo_fraud(rng: random.Random) -> Draft:
         f"{_pick(rng, 'I need you to process a payment to a new supplier today.', 'Buy four gift cards for a client, I will refund you.', 'Please update the bank details of our vendor.')} "
         f"{_pick(rng, 'Keep this between us for now.', 'I am in a meeting, email only.', 'It is urgent.')}\n{first}\n"
     )
-    return Draft(f"{first} {last}", f"{first.lower()}.{last.lower()}@{_domain(rng)}",
-                 _pick(rng, "Urgent", "Request", "Quick question", "Payment today"), text,
-                 reply_to=_freemail(rng, first, last), auth=rng.choice(["none", "pass"]))
+    return Draft(
+        f"{first} {last}",
+        f"{first.lower()}.{last.lower()}@{_domain(rng)}",
+        _pick(rng, "Urgent", "Request", "Quick question", "Payment today"),
+        text,
+        reply_to=_freemail(rng, first, last),
+        auth=rng.choice(["none", "pass"]),
+    )
 
 
 def dmarc_spoof(rng: random.Random) -> Draft:
     real = rng.choice(["acmecorp.com", "northwind-traders.com", "contoso.com", "globex.com"])
-    text = _pick(rng, "Please see the updated remittance details below and confirm by return.",
-                 "Our bank account has changed; future payments must go to the new account.",
-                 "The attached statement needs your approval today.")
-    return Draft(_pick(rng, "Accounts Payable", "Finance Team", "Payroll"), f"finance@{real}",
-                 _pick(rng, "Updated banking details", "Statement approval", "Change of account"), text,
-                 auth="spoof")
+    text = _pick(
+        rng,
+        "Please see the updated remittance details below and confirm by return.",
+        "Our bank account has changed; future payments must go to the new account.",
+        "The attached statement needs your approval today.",
+    )
+    return Draft(
+        _pick(rng, "Accounts Payable", "Finance Team", "Payroll"),
+        f"finance@{real}",
+        _pick(rng, "Updated banking details", "Statement approval", "Change of account"),
+        text,
+        auth="spoof",
+    )
 
 
 def server_flagged(rng: random.Random) -> Draft:
@@ -343,7 +511,9 @@ def server_flagged(rng: random.Random) -> Draft:
 
 def junk_folder(rng: random.Random) -> Draft:
     d = rng.choice([cold_outreach, crypto, dating])(rng)
-    d.labels = [rng.choice(["Junk", "Spam", "[Gmail]/Spam", "INBOX.Junk", "Junk E-mail", "Bulk Mail"])]
+    d.labels = [
+        rng.choice(["Junk", "Spam", "[Gmail]/Spam", "INBOX.Junk", "Junk E-mail", "Bulk Mail"])
+    ]
     return d
 
 
@@ -357,9 +527,13 @@ def cold_outreach(rng: random.Random) -> Draft:
         f"We can get you to page one in {rng.randint(2, 8)} weeks for a flat fee. "
         f"{_pick(rng, 'Reply YES for a free audit.', 'Shall I send our price list?', 'Interested?')}\n{first}\n"
     )
-    return Draft(f"{first} {last}", _freemail(rng, first, last),
-                 _pick(rng, "Re: your website", "Website ranking", "Quick question about your site"), text,
-                 auth="pass")
+    return Draft(
+        f"{first} {last}",
+        _freemail(rng, first, last),
+        _pick(rng, "Re: your website", "Website ranking", "Quick question about your site"),
+        text,
+        auth="pass",
+    )
 
 
 def parcel_lure(rng: random.Random) -> Draft:
@@ -369,10 +543,16 @@ def parcel_lure(rng: random.Random) -> Draft:
         f"We tried to bring your shipment {rng.randint(1000000, 9999999)} today but nobody was home. "
         f"A handling charge of {_pick(rng, '$1.99', '€2.49', '£1.45')} must be settled before we try again."
     )
-    return Draft(f"{carrier} {_pick(rng, 'Express', 'Notification', 'Tracking')}",
-                 f"tracking@{carrier.lower()}-{_word(rng)}.{rng.choice(TLDS)}",
-                 f"{carrier}: shipment waiting", lead, _phish_html(rng, f"https://www.{carrier.lower()}.com/track",
-                 target, lead, "Arrange delivery"), auth=rng.choice(["none", "pass"]))
+    return Draft(
+        f"{carrier} {_pick(rng, 'Express', 'Notification', 'Tracking')}",
+        f"tracking@{carrier.lower()}-{_word(rng)}.{rng.choice(TLDS)}",
+        f"{carrier}: shipment waiting",
+        lead,
+        _phish_html(
+            rng, f"https://www.{carrier.lower()}.com/track", target, lead, "Arrange delivery"
+        ),
+        auth=rng.choice(["none", "pass"]),
+    )
 
 
 def sextortion(rng: random.Random) -> Draft:
@@ -381,9 +561,18 @@ def sextortion(rng: random.Random) -> Draft:
         f"the device you use and recorded you. Send {rng.randint(900, 2500)} in BTC to "
         f"bc1q{''.join(rng.choice('023456789acdefghjklmnpqrstuvwxyz') for _ in range(38))} within two days or the video goes to all your contacts.\n"
     )
-    return Draft("", f"{_word(rng)}{rng.randint(1, 99)}@{rng.choice(FREEMAIL)}",
-                 _pick(rng, "Your account was hacked", "Security notice", f"{_word(rng)}{rng.randint(1000, 9999)}x"),
-                 text, auth=rng.choice(["none", "fail"]))
+    return Draft(
+        "",
+        f"{_word(rng)}{rng.randint(1, 99)}@{rng.choice(FREEMAIL)}",
+        _pick(
+            rng,
+            "Your account was hacked",
+            "Security notice",
+            f"{_word(rng)}{rng.randint(1000, 9999)}x",
+        ),
+        text,
+        auth=rng.choice(["none", "fail"]),
+    )
 
 
 FAMILIES: dict[str, tuple[Callable[[random.Random], Draft], bool]] = {
@@ -416,12 +605,22 @@ def _auth_headers(draft: Draft, rng: random.Random, ip: str) -> list[tuple[str, 
         return [("Authentication-Results", f"mx.example.net; spf=pass (sender IP is {ip}) "
                  f"smtp.mailfrom={domain}; dkim=pass header.d={domain}; dmarc=none header.from={domain}")]  # fmt: skip
     if draft.auth == "fail":
-        return [("Authentication-Results", f"mx.example.net; spf=fail smtp.mailfrom={domain}; dkim=none; dmarc=fail header.from={domain}")]
+        return [
+            (
+                "Authentication-Results",
+                f"mx.example.net; spf=fail smtp.mailfrom={domain}; dkim=none; dmarc=fail header.from={domain}",
+            )
+        ]
     if draft.auth == "spoof":
         other = _domain(rng)
         return [("Authentication-Results", f"mx.example.net; spf=pass smtp.mailfrom={other}; "
                  f"dkim=fail header.d={domain}; dmarc=fail (p=REJECT) header.from={domain}")]  # fmt: skip
-    return [("Authentication-Results", f"mx.example.net; spf={rng.choice(['none', 'softfail', 'neutral'])} smtp.mailfrom={domain}")]
+    return [
+        (
+            "Authentication-Results",
+            f"mx.example.net; spf={rng.choice(['none', 'softfail', 'neutral'])} smtp.mailfrom={domain}",
+        )
+    ]
 
 
 def render(draft: Draft, rng: random.Random, when: datetime) -> bytes:
@@ -437,7 +636,9 @@ def render(draft: Draft, rng: random.Random, when: datetime) -> bytes:
         message[name] = value
     for name, value in draft.extra_headers or []:
         message[name] = value
-    message["From"] = f'"{draft.from_name}" <{draft.from_address}>' if draft.from_name else draft.from_address
+    message["From"] = (
+        f'"{draft.from_name}" <{draft.from_address}>' if draft.from_name else draft.from_address
+    )
     message["To"] = "me@example.org"
     message["Subject"] = draft.subject
     message["Date"] = format_datetime(when)
@@ -449,7 +650,9 @@ def render(draft: Draft, rng: random.Random, when: datetime) -> bytes:
         message.add_alternative(draft.html, subtype="html")
     if draft.attachment:
         filename, content, _mime = draft.attachment
-        message.add_attachment(content, maintype="application", subtype="octet-stream", filename=filename)
+        message.add_attachment(
+            content, maintype="application", subtype="octet-stream", filename=filename
+        )
     return message.as_bytes()
 
 

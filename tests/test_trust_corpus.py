@@ -44,7 +44,9 @@ def ham_verdicts(rules) -> dict[str, Counter]:
     verdicts: dict[str, Counter] = {}
     for folder in HAM:
         counts = Counter()
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        for path in sorted(
+            p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
+        ):
             counts[assess_raw(path.read_bytes(), rules)["verdict"]] += 1
         verdicts[folder.name] = counts
     return verdicts
@@ -91,7 +93,14 @@ def test_most_hostile_mail_is_caught(hostile_verdicts):
 
 @pytest.mark.parametrize(
     "family",
-    ["brand_phishing", "ledger_breach", "parcel_lure", "rfq_attachment", "server_verdict", "junk_folder"],
+    [
+        "brand_phishing",
+        "ledger_breach",
+        "parcel_lure",
+        "rfq_attachment",
+        "server_verdict",
+        "junk_folder",
+    ],
 )
 def test_the_clear_cases_are_all_caught(hostile_verdicts, family):
     assert share(hostile_verdicts[family], JUNK) >= 0.95, hostile_verdicts[family]

@@ -67,7 +67,9 @@ def test_dmarc_failure_fires_and_an_enforced_policy_adds_to_it(rules):
 def test_dmarc_pass_vouches_for_the_domain_and_spf_failures_count(rules):
     passed = signals_of(
         rules,
-        headers=auth("mx.x; spf=pass smtp.mailfrom=brightlane.io; dmarc=pass header.from=brightlane.io"),
+        headers=auth(
+            "mx.x; spf=pass smtp.mailfrom=brightlane.io; dmarc=pass header.from=brightlane.io"
+        ),
         subject="Act now!!!",  # something to offset, so the trust signal is kept
     )
     assert passed["authenticated_sender"]["weight"] < 0
@@ -227,7 +229,9 @@ def test_dangerous_and_html_attachments(rules, filename, signal):
 
 def test_a_document_completes_a_lure_but_alone_is_fine(rules):
     lure = "Please find attached invoice 2231, overdue since May."
-    found = signals_of(rules, body=lure, body_text=lure, attachments=[("inv2231.zip", "application/zip")])
+    found = signals_of(
+        rules, body=lure, body_text=lure, attachments=[("inv2231.zip", "application/zip")]
+    )
     assert "lure_with_attachment" in found
     alone = signals_of(rules, attachments=[("proposal.pdf", "application/pdf")])
     assert not alone
@@ -246,7 +250,9 @@ def test_phrase_families_fire_with_more_weight_for_more_phrases(rules):
 
 
 def test_phrases_match_whole_words_across_lines_and_punctuation(rules):
-    found = signals_of(rules, body_text="Your account\nhas been  suspended. (Verify your-identity)", body="x")
+    found = signals_of(
+        rules, body_text="Your account\nhas been  suspended. (Verify your-identity)", body="x"
+    )
     assert "credential_lure_phrases" in found
     assert not signals_of(rules, body_text="We discussed the lotteryfund project.", body="x")
 
@@ -257,7 +263,11 @@ def test_subject_tricks(rules):
     assert "subject_money_symbols" in signals_of(rules, subject="Make $$$ from home")
     assert "subject_random_token" in signals_of(rules, subject="Your offer x7Kq9PzL2m")
     assert "fake_reply" in signals_of(rules, subject="Re: your order")
-    calm = signals_of(rules, subject="Re: Q3 pricing, order #123456 and MP3 files", headers={"in-reply-to": ["<a@b>"]})
+    calm = signals_of(
+        rules,
+        subject="Re: Q3 pricing, order #123456 and MP3 files",
+        headers={"in-reply-to": ["<a@b>"]},
+    )
     assert not calm
 
 
@@ -313,7 +323,10 @@ def test_ordinary_folders_are_not_junk(rules):
         {"headers": {"auto-submitted": ["auto-replied"]}},
         {"subject": "Automatic reply: Pricing"},
         {"subject": "Invitation: Kickoff @ Tue 3pm"},
-        {"from_address": "mailer-daemon@mx.brightlane.io", "subject": "Undelivered Mail Returned to Sender"},
+        {
+            "from_address": "mailer-daemon@mx.brightlane.io",
+            "subject": "Undelivered Mail Returned to Sender",
+        },
         {"headers": {"content-type": ["multipart/report; report-type=delivery-status"]}},
     ],
 )

@@ -25,14 +25,19 @@ def _mailbox(engine) -> dict[str, int]:
             from_name="Dana Whitfield",
             subject="Pricing for the Q3 engagement",
             body_text="Could you send pricing for a three-month engagement?",
-            headers={"authentication-results": ["mx; spf=pass smtp.mailfrom=brightlane.io; dmarc=pass"]},
+            headers={
+                "authentication-results": ["mx; spf=pass smtp.mailfrom=brightlane.io; dmarc=pass"]
+            },
         ),
         "newsletter": insert_message(
             engine,
             from_address="news@brightlane.io",
             subject="What we shipped in May",
             body_html="<p>Our May release notes.</p>",
-            headers={"list-unsubscribe": ["<https://brightlane.io/u/1>"], "list-id": ["<news.brightlane.io>"]},
+            headers={
+                "list-unsubscribe": ["<https://brightlane.io/u/1>"],
+                "list-id": ["<news.brightlane.io>"],
+            },
         ),
         "phish": insert_message(
             engine,
@@ -40,7 +45,9 @@ def _mailbox(engine) -> dict[str, int]:
             from_name="PayPal Service",
             subject="Your account has been limited",
             body_html='<p>Confirm your identity within 24 hours.</p><a href="http://203.0.113.9/login">https://www.paypal.com/signin</a>',
-            headers={"authentication-results": ["mx; spf=softfail smtp.mailfrom=paypa1-secure.top"]},
+            headers={
+                "authentication-results": ["mx; spf=softfail smtp.mailfrom=paypa1-secure.top"]
+            },
         ),
         "junk": insert_message(
             engine,
@@ -93,7 +100,9 @@ def test_stage_1_writes_a_trust_verdict_per_message(engine, settings):
     }
     phish = rows[ids["phish"]]
     names = [s["signal"] for s in phish["signals"]]
-    assert {"brand_impersonation", "lookalike_domain", "brand_link_mismatch", "raw_ip_link"} <= set(names)
+    assert {"brand_impersonation", "lookalike_domain", "brand_link_mismatch", "raw_ip_link"} <= set(
+        names
+    )
     weights = [s["weight"] for s in phish["signals"]]
     assert weights == sorted(weights, reverse=True)
     assert phish["risk_score"] == 100 and phish["computed_at"] is not None

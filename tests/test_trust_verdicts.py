@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from tests.test_trust_signals import message
 
 from inboxmine.rules.loader import RulesError
 from inboxmine.trust.offline import assess_item, offline_rules
 from inboxmine.trust.rules import load_trust_rules
 from inboxmine.trust.signal import Signal
 from inboxmine.trust.verdict import decide, risk_score, strongest_first
-from tests.test_trust_signals import message
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,10 @@ def test_score_is_held_to_0_100_and_trust_only_offsets(rules):
 
 
 def test_clean_mail_is_automated_bulk_or_legitimate(rules):
-    assert decide([], rules, strongly_automated=True, automated=True, is_bulk=True).verdict == "automated"
+    assert (
+        decide([], rules, strongly_automated=True, automated=True, is_bulk=True).verdict
+        == "automated"
+    )
     assert decide([], rules, is_bulk=True, automated=True).verdict == "bulk"
     assert decide([], rules, automated=True).verdict == "automated"
     assert decide([], rules).verdict == "legitimate"
@@ -54,7 +57,9 @@ def test_clean_mail_is_automated_bulk_or_legitimate(rules):
 
 
 def test_signals_are_stored_strongest_first():
-    ordered = strongest_first([sig(5, name="a"), sig(40, name="b"), sig(-10, "trust", "c"), sig(12, name="d")])
+    ordered = strongest_first(
+        [sig(5, name="a"), sig(40, name="b"), sig(-10, "trust", "c"), sig(12, name="d")]
+    )
     assert [s.signal for s in ordered] == ["b", "d", "a", "c"]
 
 
@@ -62,7 +67,10 @@ def test_a_newsletter_is_bulk_and_a_no_reply_receipt_automated():
     rules = offline_rules()
     newsletter = message(
         from_address="news@brightlane.io",
-        headers={"list-unsubscribe": ["<https://brightlane.io/u/1>"], "list-id": ["<news.brightlane.io>"]},
+        headers={
+            "list-unsubscribe": ["<https://brightlane.io/u/1>"],
+            "list-id": ["<news.brightlane.io>"],
+        },
         subject="Brightlane monthly: what we shipped",
     )
     receipt = message(from_address="no-reply@brightlane.io", subject="Your receipt for order 4471")
@@ -107,7 +115,9 @@ def test_a_user_can_add_phrases_and_brands(tmp_path):
     mine = offline_rules(tmp_path)
     tonic = assess_item(message(body_text="Try our miracle tonic today", body="x"), mine)
     assert any(s["signal"] == "pharmacy_phrases" for s in tonic["signals"])
-    fake = assess_item(message(from_name="Acme Bank", from_address="alerts@acme-bank-login.com"), mine)
+    fake = assess_item(
+        message(from_name="Acme Bank", from_address="alerts@acme-bank-login.com"), mine
+    )
     assert any(s["signal"] == "brand_impersonation" for s in fake["signals"])
 
 

@@ -24,7 +24,9 @@ def attachment_signals(
         extensions = _extensions(filename)
         last = extensions[-1] if extensions else ""
         if last in rules.dangerous_ext or (
-            len(extensions) >= 2 and extensions[-2] in rules.decoy_ext and last not in rules.decoy_ext
+            len(extensions) >= 2
+            and extensions[-2] in rules.decoy_ext
+            and last not in rules.decoy_ext
             and last not in rules.lure_ext
         ):
             found.setdefault("dangerous_attachment", fire(rules, "dangerous_attachment", filename))

@@ -23,10 +23,11 @@ _ENFORCED = re.compile(
 
 def _aligned_dkim_pass(facts: MessageFacts) -> str | None:
     for signature in facts.metadata.get("dkim_signatures") or []:
-        domain = signature.get("domain") if isinstance(signature, dict) else None
-        if signature.get("result") == "pass" and domain and facts.from_domain:
-            if registered_domain(domain) == facts.from_domain:
-                return domain
+        if not isinstance(signature, dict) or signature.get("result") != "pass":
+            continue
+        domain = signature.get("domain")
+        if domain and facts.from_domain and registered_domain(domain) == facts.from_domain:
+            return domain
     return None
 
 
@@ -45,8 +46,7 @@ def authentication_signals(facts: MessageFacts, rules: TrustRules) -> list[Signa
     elif spf == "softfail":
         found.append(fire(rules, "spf_softfail", f"spf=softfail ({meta.get('envelope_sender')})"))
     if dkim in _FAILED and not any(
-        isinstance(s, dict) and s.get("result") == "pass"
-        for s in meta.get("dkim_signatures") or []
+        isinstance(s, dict) and s.get("result") == "pass" for s in meta.get("dkim_signatures") or []
     ):
         found.append(fire(rules, "dkim_fail", f"dkim={dkim}"))
     aligned = _aligned_dkim_pass(facts)

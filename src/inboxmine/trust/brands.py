@@ -13,7 +13,8 @@ import re
 
 from inboxmine.forensics.domains import in_domain
 from inboxmine.trust.facts import MessageFacts
-from inboxmine.trust.rules import TrustRules, normalise_phrase
+from inboxmine.trust.matching import normalise_phrase
+from inboxmine.trust.rules import TrustRules
 from inboxmine.trust.signal import Signal, fire
 
 #: Memo entries kept before the memo is cleared (bounded memory).

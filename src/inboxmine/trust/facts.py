@@ -64,7 +64,7 @@ class MessageFacts:
     def header_values(self, name: str) -> list[str]:
         values = self.headers.get(name) if isinstance(self.headers, Mapping) else None
         if isinstance(values, str):
-            return [values[:MAX_FIELD * 8]]
+            return [values[: MAX_FIELD * 8]]
         if isinstance(values, list):
             return [v[: MAX_FIELD * 8] for v in values[:MAX_VALUES] if isinstance(v, str)]
         return []

@@ -12,7 +12,8 @@ import re
 import unicodedata
 
 from inboxmine.trust.facts import MessageFacts
-from inboxmine.trust.rules import TrustRules, normalise_phrase, phrase_words
+from inboxmine.trust.matching import normalise_phrase, phrase_words
+from inboxmine.trust.rules import TrustRules
 from inboxmine.trust.signal import Signal
 
 #: Distinct phrases kept as evidence per family.
@@ -88,7 +89,8 @@ def _random_token(subject: str) -> str | None:
         flips = sum(
             1
             for a, b in zip(token, token[1:], strict=False)
-            if a.isdigit() != b.isdigit() or (a.isalpha() and b.isalpha() and a.isupper() != b.isupper())
+            if a.isdigit() != b.isdigit()
+            or (a.isalpha() and b.isalpha() and a.isupper() != b.isupper())
         )
         if flips >= 4:
             return token
