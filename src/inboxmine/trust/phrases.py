@@ -14,7 +14,7 @@ import unicodedata
 from inboxmine.trust.facts import MessageFacts
 from inboxmine.trust.matching import normalise_phrase, phrase_words
 from inboxmine.trust.rules import TrustRules
-from inboxmine.trust.signal import Signal
+from inboxmine.trust.signal import Signal, fire
 
 #: Distinct phrases kept as evidence per family.
 MAX_EVIDENCE_PHRASES = 4
@@ -99,16 +99,14 @@ def _random_token(subject: str) -> str | None:
 
 def subject_signals(facts: MessageFacts, rules: TrustRules) -> list[Signal]:
     """Capitals, emoji runs, $$$ and !!!, random tokens, and Re: without a thread."""
-    from inboxmine.trust.signal import fire
-
     subject = facts.subject.strip()
     if not subject:
         return []
     found = []
-    letters = _LETTERS.findall(subject)
+    letters = _LETTERS.findall(subject) if len(subject) >= 12 else ()
     if len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) >= 0.8:
         found.append(fire(rules, "subject_all_caps", subject[:80]))
-    run = _emoji_run(subject)
+    run = None if subject.isascii() else _emoji_run(subject)
     if run:
         found.append(fire(rules, "subject_emoji_run", run))
     money = _MONEY_RUN.search(subject)
@@ -119,7 +117,11 @@ def subject_signals(facts: MessageFacts, rules: TrustRules) -> list[Signal]:
         found.append(fire(rules, "subject_random_token", token))
     low = subject[:8].lower()
     if low.startswith(("re:", "re :", "fwd:", "fw:")) and not (
-        facts.header("in-reply-to") or facts.header("references") or facts.is_list
+        # (Outlook threads by Thread-Index, sometimes without In-Reply-To)
+        facts.header("in-reply-to")
+        or facts.header("references")
+        or facts.header("thread-index")
+        or facts.is_list
     ):
         found.append(fire(rules, "fake_reply", subject[:80]))
     return found
