@@ -45,14 +45,16 @@ class MessageFacts:
     text: str
     #: The HTML head, lower-cased ("" for plain-text mail).
     html: str
-    headers: Mapping[str, Any]
+    headers: dict[str, Any]
     labels: list[str]
     attachments: list[tuple[str, str]]  # (filename lower case, mime type)
     metadata: Mapping[str, Any]
 
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (lower-case), bounded, or None."""
-        values = self.headers.get(name) if isinstance(self.headers, Mapping) else None
+        values = self.headers.get(name)
+        if values is None:
+            return None
         if isinstance(values, str):
             return values[:MAX_FIELD]
         if isinstance(values, list):
@@ -62,7 +64,7 @@ class MessageFacts:
         return None
 
     def header_values(self, name: str) -> list[str]:
-        values = self.headers.get(name) if isinstance(self.headers, Mapping) else None
+        values = self.headers.get(name)
         if isinstance(values, str):
             return [values[: MAX_FIELD * 8]]
         if isinstance(values, list):
@@ -138,7 +140,8 @@ def message_facts(
         subject=subject,
         text=" " + subject.lower() + " \n " + text,
         html=html,
-        headers=item.get("headers") if isinstance(item.get("headers"), Mapping) else {},
+        # (a plain dict test: ``isinstance(x, Mapping)`` costs an ABC check per call)
+        headers=item.get("headers") if isinstance(item.get("headers"), dict) else {},
         labels=_labels(item.get("labels")),
         attachments=_attachments(item.get("attachments")),
         metadata=metadata,
