@@ -2,6 +2,7 @@
 
     PYTHONPATH=src python benchmarks/bench_trust.py                 # speed
     PYTHONPATH=src:. python benchmarks/bench_trust.py --quality     # + caught / wrongly marked
+    PYTHONPATH=src:. python benchmarks/bench_trust.py --quality --messy 800
 
 Speed, on real mail (``../shared/corpora``: SpamAssassin ham and hard ham,
 2023 ESP newsletters) plus the generated hostile set (``tests/hostile_mail.py``),
@@ -172,11 +173,39 @@ def _quality(corpora: Path, hostile) -> None:
           f"suspicious {overall['suspicious'] / n:6.2%}")  # fmt: skip
 
 
+def _messy(count: int) -> None:
+    """Verdicts on tests/messy_mail.py: spam templates written by another hand, mangled."""
+    from tests.messy_mail import build_messy_corpus
+
+    from inboxmine.trust.offline import assess_raw, offline_rules
+
+    rules = offline_rules()
+    root = Path(tempfile.mkdtemp(prefix="bench-trust-messy-")) / "messy"
+    corpus = build_messy_corpus(root, files=count, huge_bytes=0)
+    kinds: dict[str, Counter] = defaultdict(Counter)
+    for relative, defects in corpus.manifest.items():
+        path = root / relative
+        kind = next((d for d in defects if d.startswith("template:") or d == "demo"), None)
+        if kind and path.is_file():
+            kinds[kind.removeprefix("template:")][
+                assess_raw(path.read_bytes(), rules)["verdict"]
+            ] += 1
+    print(f"\nper message, tests/messy_mail.py ({count} files; 'demo' = real-looking mail):")
+    for name, counts in sorted(kinds.items()):
+        n = sum(counts.values())
+        junk = counts["spam"] + counts["phishing"]
+        print(f"  {name:34s} {n:4d}  spam/phishing {junk / n:5.0%}  "
+              f"+suspicious {(junk + counts['suspicious']) / n:5.0%}")  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hostile", type=int, default=600, help="generated spam/phishing messages")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each CPU measurement")
     parser.add_argument("--quality", action="store_true", help="also print caught / wrongly marked")
+    parser.add_argument(
+        "--messy", type=int, default=0, help="with --quality: also N files of tests/messy_mail.py"
+    )
     args = parser.parse_args()
 
     corpora = _corpora()
@@ -243,6 +272,8 @@ def main() -> int:
     )
     if args.quality:
         _quality(corpora, hostile)
+        if args.messy:
+            _messy(args.messy)
     return 0 if with_trust[0] and without[0] else 1
 
 
