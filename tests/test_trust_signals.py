@@ -151,6 +151,22 @@ def test_the_brand_itself_and_names_that_only_mention_one_do_not(rules, name, ad
     assert not {"brand_impersonation", "brand_on_freemail", "lookalike_domain"} & found.keys()
 
 
+@pytest.mark.parametrize(
+    ("address", "name", "expected"),
+    [
+        ("tours@big-apple-tours.com", "Big Apple Tours", False),  # a word, used as a word
+        ("office@paper-chase.org", "Paper Chase Books", False),
+        ("alerts@apple-support.top", "Notice", True),  # with a service word
+        ("alerts@chase-secure.com", "Alerts", True),
+        ("team@general-ledger.net", "Ledger", True),  # the name claims the brand
+    ],
+)
+def test_brands_that_are_also_words(rules, address, name, expected):
+    found = signals_of(rules, from_name=name, from_address=address)
+    claimed = {"lookalike_domain", "brand_impersonation"} & found.keys()
+    assert bool(claimed) is expected, found
+
+
 def test_a_punycode_lookalike_of_a_brand_is_a_lookalike(rules):
     # "pаypal.com" with a Cyrillic "а"
     found = signals_of(rules, from_name="Service", from_address="service@xn--pypal-4ve.com")

@@ -51,9 +51,11 @@ def _skeleton(label: str) -> str:
     return label.replace("rn", "m").replace("vv", "w")
 
 
-def lookalike_brand(domain: str | None, rules: TrustRules) -> str | None:
+def lookalike_brand(domain: str | None, rules: TrustRules) -> str | tuple[str, str] | None:
     """The brand a registered domain imitates (``paypal-secure.com``,
-    ``micros0ft.net``, ``xn--pypal-4ve.com``), or None."""
+    ``micros0ft.net``, ``xn--pypal-4ve.com``), or None; ``("word", brand)``
+    when the domain only uses a brand that is also a common word, as itself
+    ("big-apple-tours.com"): a lookalike only if the display name names it."""
     if not domain:
         return None
     memo = rules.memo
@@ -63,14 +65,24 @@ def lookalike_brand(domain: str | None, rules: TrustRules) -> str | None:
     if len(memo) > MEMO_LIMIT:
         memo.clear()
     found = None
-    label = _skeleton(domain.split(".", 1)[0])
-    for part in label.split("-"):
+    original = domain.split(".", 1)[0].lower()
+    # Punycode decodes to one label; otherwise each hyphen part on its own.
+    pieces = [original] if original.startswith("xn--") else original.split("-")
+    parts = [_skeleton(piece) for piece in pieces]
+    for piece, part in zip(pieces, parts, strict=True):
         match = rules.brand_tokens.search(part)
         if match:
             token = match.group()
             rest = part.replace(token, "", 1)
             if not rest or rest in rules.service_words or rest.isdigit():
                 found = rules.brand_by_token[token]
+                # A brand that is also a word ("apple-pie-recipes.com",
+                # "paper-chase.org") needs more: a disguise (digits for
+                # letters, punycode), a service word, or the name saying it.
+                disguised = part != piece or bool(rest)
+                with_service = any(p in rules.service_words for p in parts if p != part)
+                if token in rules.common_word_tokens and not (disguised or with_service):
+                    found = ("word", found)
                 break
         if not found and len(part) >= 5:
             # One letter missing ("microsft") or one added ("paypall", "gooogle").
@@ -81,7 +93,8 @@ def lookalike_brand(domain: str | None, rules: TrustRules) -> str | None:
                     break
         if found:
             break
-    if found and domain in rules.brands[found].domains:
+    brand = found[1] if isinstance(found, tuple) else found
+    if brand and domain in rules.brands[brand].domains:
         found = None
     memo[key] = found
     return found
@@ -124,6 +137,15 @@ def brand_signals(facts: MessageFacts, rules: TrustRules) -> list[Signal]:
     if facts.is_freemail:
         return found
     imitated = lookalike_brand(domain, rules)
+    if isinstance(imitated, tuple):
+        # Only a display name that is the brand speaking ("Ledger Support") counts.
+        claims = False
+        if named:
+            brand_name = normalise_phrase(named.group())
+            claims = rules.brand_by_name.get(brand_name) == imitated[1] and _only_brand_words(
+                name, brand_name, rules
+            )
+        imitated = imitated[1] if claims else None
     if imitated:
         found.append(fire(rules, "lookalike_domain", f"{domain} imitates {imitated}"))
     elif domain and (domain.startswith("xn--") or ".xn--" in (host or "")):

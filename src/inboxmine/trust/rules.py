@@ -78,6 +78,8 @@ class TrustRules:
     brand_tokens: re.Pattern
     brand_by_domain: dict[str, str]
     service_words: frozenset[str]
+    #: Brand tokens that are also ordinary words (apple, chase, ledger ...).
+    common_word_tokens: frozenset[str]
     shorteners: frozenset[str]
     dangerous_ext: frozenset[str]
     html_ext: frozenset[str]
@@ -223,6 +225,7 @@ def compile_trust_rules(raw: Any, tracking_hosts: frozenset[str] = frozenset()) 
         brand_tokens=re.compile(trie_source(sorted(by_token))),
         brand_by_domain=by_domain,
         service_words=frozenset(_words(raw.get("brand_service_words"), "brand_service_words")),
+        common_word_tokens=frozenset(_words(raw.get("brand_common_words"), "brand_common_words")),
         shorteners=frozenset(_words(raw.get("shorteners"), "shorteners")),
         dangerous_ext=frozenset(_words(attachments.get("dangerous"), "attachments.dangerous")),
         html_ext=frozenset(_words(attachments.get("html"), "attachments.html")),
