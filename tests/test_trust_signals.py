@@ -141,6 +141,7 @@ def test_brand_impersonation_fires(rules, name, address, signal):
         ("Apple Store eNews", "news@euromailer.lists.apple.com"),
         ("Lockergnome Apple Core", "subscriptions@lockergnome.com"),
         ("Chase Miller", "chase.miller@gmail.com"),
+        ("Apple Jones", "apple.jones@gmail.com"),
         ("Leader Insights", "team@leaderinsights.com"),
         ("Finance Desk", "desk@acme-finance.com"),
         ("Cloud Team", "team@cloud.com"),

@@ -114,12 +114,10 @@ def brand_signals(facts: MessageFacts, rules: TrustRules) -> list[Signal]:
     if named:
         brand_name = normalise_phrase(named.group())
         brand = rules.brand_by_name[brand_name]
-        if not _owned(domain, host, brand, rules):
+        if not _owned(domain, host, brand, rules) and _only_brand_words(name, brand_name, rules):
             evidence = f"{facts.from_name!r} <{facts.from_address or '?'}>"
-            if facts.is_freemail:
-                found.append(fire(rules, "brand_on_freemail", evidence))
-            elif _only_brand_words(name, brand_name, rules):
-                found.append(fire(rules, "brand_impersonation", evidence))
+            signal = "brand_on_freemail" if facts.is_freemail else "brand_impersonation"
+            found.append(fire(rules, signal, evidence))
     if not found and facts.is_freemail and facts.from_local:
         # "paypal.security@gmail.com", not "chase.miller@gmail.com": the brand
         # and service words only, as for display names.
