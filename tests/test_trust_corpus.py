@@ -5,7 +5,7 @@ Real ham: ``../shared/corpora`` (SpamAssassin easy_ham, easy_ham_2, hard_ham:
 newsletters from real ESPs), read at run time. Hostile: ``tests/hostile_mail.py``
 (20 families of spam and phishing, some worded apart from the rules).
 
-The same figures are printed by ``benchmarks/bench_trust.py --quality``.
+The same figures are printed by ``benchmarks/bench_message_trust.py --quality``.
 """
 
 from __future__ import annotations

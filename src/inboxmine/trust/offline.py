@@ -1,7 +1,7 @@
 """Trust verdicts for message files, without a database: parse as import does,
 read headers as stage 1 does, then :func:`~inboxmine.trust.assess.assess`.
 
-Used to measure the rules on labelled mail (tests, ``benchmarks/bench_trust.py``)
+Used to measure the rules on labelled mail (tests, ``benchmarks/bench_message_trust.py``)
 and to check one message by hand.
 """
 

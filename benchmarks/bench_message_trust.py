@@ -1,8 +1,8 @@
 """Message trust: its cost in stage 1, and how well it tells junk from real mail.
 
-    PYTHONPATH=src python benchmarks/bench_trust.py                 # speed
-    PYTHONPATH=src:. python benchmarks/bench_trust.py --quality     # + caught / wrongly marked
-    PYTHONPATH=src:. python benchmarks/bench_trust.py --quality --messy 800
+    PYTHONPATH=src python benchmarks/bench_message_trust.py                 # speed
+    PYTHONPATH=src:. python benchmarks/bench_message_trust.py --quality     # + caught / wrongly marked
+    PYTHONPATH=src:. python benchmarks/bench_message_trust.py --quality --messy 800
 
 Speed, on real mail (``../shared/corpora``: SpamAssassin ham and hard ham,
 2023 ESP newsletters) plus the generated hostile set (``tests/hostile_mail.py``),
