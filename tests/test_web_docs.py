@@ -19,6 +19,8 @@ PAGE_DOCS = {
     "score-inspector": "score-inspector.md",
     "ai-inspector": "ai-inspector.md",
     "settings": "settings.md",
+    "suspicious-senders": "suspicious-senders.md",
+    "digest": "digest.md",
 }
 
 

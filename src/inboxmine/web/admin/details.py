@@ -36,7 +36,18 @@ def _headers(raw: Any) -> list[tuple[str, str]]:
     return pairs[:MAX_HEADERS]
 
 
+def _message_trust(engine: Engine, message_id: int) -> dict[str, Any]:
+    from inboxmine.trust.service import message_trusts
+
+    own, sender = message_trusts(engine, message_id)
+    return {"message_trust": own, "sender_trust": sender}
+
+
 def extra_context(engine: Engine, identity: str, pk: str) -> dict[str, Any]:
+    if identity == "profiles":
+        from inboxmine.trust.service import sender_trust_row
+
+        return {"trust": sender_trust_row(engine, str(pk))}
     key = _int(pk)
     if key is None:
         return {}
@@ -54,6 +65,7 @@ def extra_context(engine: Engine, identity: str, pk: str) -> dict[str, Any]:
             "headers": _headers(found.get("headers")),
             "body_text": (found.get("body_text") or "")[:200_000],
             "has_html": bool(found.get("body_html")),
+            **_message_trust(engine, key),
         }
     if identity == "gems":
         return {"drafts": data.gem_drafts(engine, key)}
