@@ -92,7 +92,7 @@ def main() -> int:
         items = STAGE.load(conn, ids, ctx)
     started = time.perf_counter()
     for item in items:
-        analyze(item, prepared)
+        analyze(item, prepared.forensics)
     analyze_s = time.perf_counter() - started
     del items
 

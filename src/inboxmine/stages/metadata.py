@@ -1,21 +1,24 @@
-"""Stage 1 - metadata: header forensics for every message.
+"""Stage 1 - metadata: header forensics and a trust verdict for every message.
 
-Reads ``messages`` (headers, From, send time, and the body only for the hosts
-of its links), writes one ``parsed_metadata`` row per message and rebuilds
+Reads ``messages`` (headers, From, send time, subject, folder labels, the head
+of the body for link hosts and spam phrases, attachment names), writes one
+``parsed_metadata`` and one ``message_trust`` row per message and rebuilds
 ``sender_temporal`` for the senders it touched. The intelligence lives in
-:mod:`inboxmine.forensics`; this file is the I/O around it.
+:mod:`inboxmine.forensics` and :mod:`inboxmine.trust`; this file is the I/O
+around it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select
+from sqlalchemy import Connection, and_, case, delete, func, insert, select
 
 from inboxmine.db.engine import write_tx
-from inboxmine.db.tables.ingest import messages
+from inboxmine.db.tables.ingest import attachments, messages
 from inboxmine.db.tables.ledger import stage_items
 from inboxmine.db.tables.metadata_stage import parsed_metadata, sender_temporal
 from inboxmine.db.types import utcnow
@@ -25,11 +28,26 @@ from inboxmine.forensics.temporal import summarize
 from inboxmine.rules.loader import RulesError, load_rules
 from inboxmine.runner.stage import Stage, StageContext
 from inboxmine.runner.tracking import StageError
+from inboxmine.trust.assess import assess
+from inboxmine.trust.rules import TrustRules, load_trust_rules
 
 #: Senders whose temporal rows are rebuilt per query/transaction.
 SENDER_CHUNK = 500
 #: Characters of a body read for link hosts (the content stage reads it all).
 BODY_CHARS = HEAD_CHARS
+#: Characters of the plain-text body read for trust phrases (the rules read
+#: ``scan.text_chars`` of them).
+TEXT_CHARS = 8_192
+#: Attachments of one message whose names are read.
+MAX_ATTACHMENTS = 32
+
+
+@dataclass(frozen=True)
+class MetadataRules:
+    """Compiled rules of stage 1: forensics and message trust (pickled to workers)."""
+
+    forensics: Prepared
+    trust: TrustRules
 
 
 def _items(ctx: StageContext):
@@ -49,27 +67,51 @@ def _load(conn: Connection, ids: Sequence[int], ctx: StageContext) -> list[dict[
         messages.c.sent_at_source,
         messages.c.date_raw,
         messages.c.is_sent,
+        messages.c.from_name,
+        messages.c.reply_to,
+        messages.c.subject,
+        messages.c.labels,
         body,
+        # Only beside HTML: a text-only message's text is ``body`` already.
+        case(
+            (messages.c.body_html.is_not(None), func.substr(messages.c.body_text, 1, TEXT_CHARS)),
+            else_=None,
+        ).label("body_text"),
     ).where(messages.c.id.in_(ids))
     rows = {row["id"]: dict(row) for row in conn.execute(query).mappings()}
+    for row in rows.values():
+        row["attachments"] = []
+    named = select(attachments.c.message_id, attachments.c.filename, attachments.c.mime_type).where(
+        attachments.c.message_id.in_(ids)
+    )
+    for message_id, filename, mime_type in conn.execute(named):
+        found = rows[message_id]["attachments"]
+        if len(found) < MAX_ATTACHMENTS:
+            found.append((filename, mime_type))
     return [rows[item_id] for item_id in ids]
 
 
-def _prepare(ctx: StageContext) -> Prepared:
+def _prepare(ctx: StageContext) -> MetadataRules:
     rules_dir = ctx.settings.rules_dir
     try:
-        return prepare_rules(
+        forensics = prepare_rules(
             load_rules("esp.yaml", rules_dir), load_rules("freemail.yaml", rules_dir)
         )
+        tracking = frozenset(forensics.esp.hosts.get("link_domain", {}))
+        return MetadataRules(forensics, load_trust_rules(rules_dir, tracking))
     except RulesError as exc:
         raise StageError(f"metadata: {exc}") from exc
 
 
-def transform(item: dict[str, Any], prepared: Prepared) -> dict[str, list[dict[str, Any]]]:
-    """One message -> its ``parsed_metadata`` row (pure; runs in worker processes)."""
-    row = analyze(item, prepared)
-    row["parsed_at"] = utcnow()
-    return {"parsed_metadata": [row]}
+def transform(item: dict[str, Any], prepared: MetadataRules) -> dict[str, list[dict[str, Any]]]:
+    """One message -> its ``parsed_metadata`` and ``message_trust`` rows (pure;
+    runs in worker processes)."""
+    row = analyze(item, prepared.forensics)
+    now = utcnow()
+    row["parsed_at"] = now
+    trust = assess(item, row, prepared.trust, prepared.forensics.freemail)
+    trust["computed_at"] = now
+    return {"parsed_metadata": [row], "message_trust": [trust]}
 
 
 # ------------------------------------------------------------ sender_temporal
@@ -157,8 +199,11 @@ def _after(ctx: StageContext) -> None:
 STAGE = Stage(
     key="metadata",
     order=1,
-    description="Stage 1: header forensics - sender domain, ESP, authentication, infrastructure, timing",
-    output_tables=("parsed_metadata", "sender_temporal"),
+    description=(
+        "Stage 1: header forensics - sender domain, ESP, authentication, infrastructure, "
+        "timing - and a trust verdict per message"
+    ),
+    output_tables=("parsed_metadata", "message_trust", "sender_temporal"),
     items=_items,
     load=_load,
     transform=transform,

@@ -15,6 +15,7 @@ from inboxmine.rules.models.content import LinkIntentsFile, OffersFile, Structur
 from inboxmine.rules.models.entities import EntitiesFile, ProcurementFile
 from inboxmine.rules.models.forensics import EspFile, FreemailFile
 from inboxmine.rules.models.gems import GemsFile
+from inboxmine.rules.models.message_trust import MessageTrustFile
 from inboxmine.rules.models.opportunities import (
     ExclusionsFile,
     KnownEntitiesFile,
@@ -47,6 +48,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "digest.yaml": DigestFile,
     "sender_trust.yaml": SenderTrustFile,
     "gem_feedback.yaml": GemFeedbackFile,
+    "trust.yaml": MessageTrustFile,
 }
 
 
