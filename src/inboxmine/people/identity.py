@@ -247,7 +247,7 @@ def _people(by_address, union, reasons, rules) -> list[Person]:
     for address in by_address:
         groups.setdefault(union.find(address), []).append(address)
     people = []
-    for root, members in groups.items():
+    for members in groups.values():
         members.sort(key=lambda a: (-by_address[a].messages, a))
         names: Counter = Counter()
         for address in members:
