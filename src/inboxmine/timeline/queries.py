@@ -1,0 +1,339 @@
+"""Read the rows of a timeline (the I/O edge; :mod:`.build` does the rest).
+
+A handful of queries per timeline, whatever its size: the addresses seen,
+the user's sent mail (who was written to), the timeline's messages, then
+the details of the newest ones in chunks of ids. Never a query per message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, func, or_, select
+
+from inboxmine.db.tables.engage import engagement_drafts
+from inboxmine.db.tables.entities import extracted_entities
+from inboxmine.db.tables.ingest import attachments, messages, threads
+from inboxmine.db.tables.metadata_stage import parsed_metadata
+from inboxmine.db.tables.opportunities import gems, sender_profiles
+from inboxmine.db.tables.trust import message_trust, sender_trust
+from inboxmine.forensics.domains import clean_address, registered_domain, sender_identity
+from inboxmine.people.identity import (
+    AddressSeen,
+    IdentityRules,
+    canonical_address,
+    find_announcements,
+    identity_rules,
+    merge_people,
+    name_key,
+    person_of,
+)
+from inboxmine.timeline.build import build_timeline
+
+#: Ids per IN (...) list (SQLite caps bound parameters).
+CHUNK = 500
+#: The newest messages whose money, dates and files are read.
+MAX_DETAIL_MESSAGES = 1000
+#: Messages read for address announcements, per timeline.
+MAX_ANNOUNCEMENT_MESSAGES = 300
+
+
+class TimelineNotFound(LookupError):
+    """No message from or to the sender; the message says what to try."""
+
+
+def _chunks(values: list, size: int = CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _company_condition(domain: str):
+    by_metadata = messages.c.id.in_(
+        select(parsed_metadata.c.message_id).where(parsed_metadata.c.sender_domain == domain)
+    )
+    pattern = _like_escape(domain)
+    return or_(
+        by_metadata,
+        messages.c.from_address.like(f"%@{pattern}", escape="\\"),
+        messages.c.from_address.like(f"%.{pattern}", escape="\\"),
+    )
+
+
+def _seen(conn, condition) -> dict[str, AddressSeen]:
+    query = (
+        select(messages.c.from_address, messages.c.from_name, func.count())
+        .where(condition, messages.c.is_sent.is_(False), messages.c.from_address.is_not(None))
+        .group_by(messages.c.from_address, messages.c.from_name)
+    )
+    found: dict[str, AddressSeen] = {}
+    for address, name, n in conn.execute(query):
+        item = found.setdefault(address, AddressSeen(address))
+        item.messages += n
+        if name:
+            item.names[name] += n
+    return found
+
+
+def _written_to(conn) -> tuple[set[str], list[tuple[int, set[str]]]]:
+    """Every address the user wrote to, and (message id, recipients) of each sent message."""
+    query = select(messages.c.id, messages.c.to_addresses, messages.c.cc_addresses).where(
+        messages.c.is_sent.is_(True)
+    )
+    everyone: set[str] = set()
+    sent: list[tuple[int, set[str]]] = []
+    for row_id, to, cc in conn.execute(query):
+        recipients = {a for a in (clean_address(str(x)) for x in [*(to or []), *(cc or [])]) if a}
+        everyone |= recipients
+        sent.append((row_id, recipients))
+    return everyone, sent
+
+
+def _candidates(conn, seen: dict[str, AddressSeen], rules: IdentityRules) -> None:
+    """Add the addresses that wrote under the same full names (a person who moved)."""
+    names = sorted({n for s in seen.values() for n in s.names if name_key(n, rules)})
+    for chunk in _chunks(names):
+        for address, item in _seen(conn, messages.c.from_name.in_(chunk)).items():
+            seen.setdefault(address, item)
+
+
+def _announcements(conn, seen: dict[str, AddressSeen], rules: IdentityRules) -> list:
+    domains = {registered_domain(a.rsplit("@", 1)[1]) for a in seen}
+    if len(domains) < 2:
+        return []  # an announcement can only join addresses at two domains
+    pairs = []
+    query = (
+        select(messages.c.from_address, messages.c.body_text)
+        .where(messages.c.from_address.in_(sorted(seen)[:CHUNK]), messages.c.is_sent.is_(False))
+        .order_by(messages.c.sent_at.desc())
+        .limit(MAX_ANNOUNCEMENT_MESSAGES)
+    )
+    for address, body in conn.execute(query):
+        pairs += [(address, new) for new in find_announcements(body, address, rules)]
+    return pairs
+
+
+def _people(conn, seen, rules, written):
+    _candidates(conn, seen, rules)
+    for address, item in seen.items():
+        item.written_to = address in written
+    return merge_people(seen.values(), rules, _announcements(conn, seen, rules))
+
+
+def _timeline_messages(conn, condition, sent_ids: list[int]) -> list[dict[str, Any]]:
+    columns = [
+        messages.c.id,
+        messages.c.thread_id,
+        messages.c.sent_at,
+        messages.c.from_address,
+        messages.c.from_name,
+        messages.c.to_addresses,
+        messages.c.subject,
+        messages.c.snippet,
+        messages.c.is_sent,
+        messages.c.is_read,
+        parsed_metadata.c.is_bulk,
+        message_trust.c.verdict.label("trust_verdict"),
+        message_trust.c.is_automated,
+    ]
+    joined = messages.outerjoin(
+        parsed_metadata, parsed_metadata.c.message_id == messages.c.id
+    ).outerjoin(message_trust, message_trust.c.message_id == messages.c.id)
+    own_threads = select(messages.c.thread_id).where(condition, messages.c.thread_id.is_not(None))
+    query = select(*columns).select_from(joined)
+    rows = {
+        r["id"]: dict(r)
+        for r in conn.execute(
+            query.where(or_(condition, messages.c.thread_id.in_(own_threads)))
+        ).mappings()
+    }
+    missing = [i for i in sent_ids if i not in rows]
+    for chunk in _chunks(missing):
+        rows.update(
+            (r["id"], dict(r))
+            for r in conn.execute(query.where(messages.c.id.in_(chunk))).mappings()
+        )
+    return sorted(rows.values(), key=lambda r: (r["sent_at"], r["id"]), reverse=True)
+
+
+def _details(conn, ids: list[int]) -> tuple[list, list]:
+    found_entities, found_files = [], []
+    for chunk in _chunks(ids):
+        found_entities += [
+            dict(r)
+            for r in conn.execute(
+                select(extracted_entities)
+                .where(
+                    extracted_entities.c.message_id.in_(chunk),
+                    extracted_entities.c.entity_type.in_(("money", "date")),
+                )
+                .order_by(extracted_entities.c.message_id.desc(), extracted_entities.c.id)
+            ).mappings()
+        ]
+        found_files += [
+            dict(r)
+            for r in conn.execute(
+                select(attachments)
+                .where(attachments.c.message_id.in_(chunk), attachments.c.is_inline.is_(False))
+                .order_by(attachments.c.message_id.desc(), attachments.c.id)
+            ).mappings()
+        ]
+    return found_entities, found_files
+
+
+def _stored_threads(conn, thread_ids: list[int]) -> dict[int, dict]:
+    found: dict[int, dict] = {}
+    columns = (threads.c.id, threads.c.subject, threads.c.awaiting_response_from)
+    for chunk in _chunks(thread_ids):
+        found.update(
+            (r["id"], dict(r))
+            for r in conn.execute(select(*columns).where(threads.c.id.in_(chunk))).mappings()
+        )
+    return found
+
+
+def _gems_and_drafts(conn, identities: list[str], addresses: list[str], thread_ids: list[int]):
+    conditions = [gems.c.sender_domain.in_(identities)]
+    if addresses:
+        conditions.append(gems.c.contact_email.in_(addresses[:CHUNK]))
+    if thread_ids:
+        conditions.append(gems.c.thread_id.in_(thread_ids[:CHUNK]))
+    found = [
+        dict(r)
+        for r in conn.execute(
+            select(gems).where(or_(*conditions)).order_by(gems.c.created_at.desc()).limit(200)
+        ).mappings()
+    ]
+    ids = [g["id"] for g in found]
+    drafts = []
+    for chunk in _chunks(ids):
+        drafts += [
+            dict(r)
+            for r in conn.execute(
+                select(
+                    engagement_drafts.c.id,
+                    engagement_drafts.c.gem_id,
+                    engagement_drafts.c.strategy,
+                    engagement_drafts.c.status,
+                    engagement_drafts.c.subject_line,
+                    engagement_drafts.c.generated_at,
+                ).where(engagement_drafts.c.gem_id.in_(chunk))
+            ).mappings()
+        ]
+    return found, drafts
+
+
+def load_timeline(
+    engine: Engine, sender: str, *, limit: int = 50, rules_dir=None
+) -> dict[str, Any]:
+    """The timeline of ``sender``: a company (a domain: all its people) or a
+    contact (an address: every address of that person). Raises
+    :class:`TimelineNotFound` when no message is from or to it."""
+    rules = identity_rules(rules_dir)
+    target = (sender or "").strip().lower()
+    contact = clean_address(target) if "@" in target else None
+    domain = None if contact else registered_domain(target.strip("."))
+    if not contact and not domain:
+        raise TimelineNotFound(
+            f"{sender!r} is neither an address nor a domain: give e.g. acme.com or ann@acme.com"
+        )
+    with engine.connect() as conn:
+        written, sent = _written_to(conn)
+        if contact:
+            local, _, host = contact.rpartition("@")
+            base = canonical_address(contact, rules) or contact
+            aliases = [a for g in rules.known_aliases if contact in g for a in g]
+            plus = f"{_like_escape(base.rpartition('@')[0])}+%@{_like_escape(host)}"
+            seen = _seen(
+                conn,
+                or_(
+                    messages.c.from_address.in_([contact, base, *aliases]),
+                    messages.c.from_address.like(plus, escape="\\"),
+                ),
+            )
+            seen.setdefault(contact, AddressSeen(contact))
+        else:
+            seen = _seen(conn, _company_condition(domain))
+        people = _people(conn, seen, rules, written)
+        if contact:
+            person = person_of(people, contact, rules)
+            addresses = sorted(person.addresses) if person else [contact]
+            people = [person] if person else []
+            condition = messages.c.from_address.in_(addresses)
+            wanted = set(addresses)
+            sent_ids = [i for i, to in sent if to & wanted]
+        else:
+            people = [p for p in people if any(_in_domain(a, domain) for a in p.addresses)]
+            addresses = sorted({a for p in people for a in p.addresses if _in_domain(a, domain)})
+            condition = _company_condition(domain)
+            sent_ids = [i for i, to in sent if any(_in_domain(a, domain) for a in to)]
+        rows = _timeline_messages(conn, condition, sent_ids)
+        if not rows:
+            raise TimelineNotFound(
+                f"no message from or to {target}: check the spelling, or import mail first "
+                "(`inboxmine profiles` lists the senders)"
+            )
+        thread_ids = sorted({r["thread_id"] for r in rows if r["thread_id"] is not None})
+        entities, files = _details(conn, [r["id"] for r in rows[:MAX_DETAIL_MESSAGES]])
+        identities = sorted(
+            {domain} if domain else {_identity(a, rules) for a in addresses} - {None}
+        )
+        found_gems, drafts = _gems_and_drafts(conn, identities, addresses, thread_ids)
+        trust = [
+            dict(r)
+            for r in conn.execute(
+                select(sender_trust).where(sender_trust.c.sender_domain.in_(identities))
+            ).mappings()
+        ]
+        profile = conn.execute(
+            select(sender_profiles.c.sender_domain, sender_profiles.c.company_name).where(
+                sender_profiles.c.sender_domain.in_(identities)
+            )
+        ).first()
+        stored_threads = _stored_threads(conn, thread_ids)
+    timeline = build_timeline(
+        messages=rows,
+        stored_threads=stored_threads,
+        entities=entities,
+        attachments=files,
+        gems=found_gems,
+        drafts=drafts,
+        limit=limit,
+    )
+    timeline.update(
+        {
+            "sender": contact or domain,
+            "kind": "contact" if contact else "company",
+            "company_name": profile.company_name if profile else None,
+            "people": [p.as_dict() for p in people],
+            "addresses": addresses,
+            "trust": [_trust(t) for t in trust],
+            "limit": limit,
+        }
+    )
+    return timeline
+
+
+def _in_domain(address: str, domain: str) -> bool:
+    host = address.rsplit("@", 1)[-1]
+    return host == domain or host.endswith("." + domain)
+
+
+def _identity(address: str, rules: IdentityRules) -> str | None:
+    return sender_identity(address, rules.freemail).sender_domain
+
+
+def _trust(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "sender_domain": row["sender_domain"],
+        "verdict": row["verdict"],
+        "risk_score": row["risk_score"],
+        "message_count": row["message_count"],
+        "source": row["source"],
+        "signals": [
+            s.get("signal") if isinstance(s, dict) else str(s) for s in (row.get("signals") or [])
+        ][:8],
+    }
