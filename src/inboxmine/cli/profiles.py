@@ -11,7 +11,7 @@ from inboxmine.cli.context import app_context, console, fail
 from inboxmine.cli.output import fmt_time, print_json, print_table, show_rows
 from inboxmine.cli.timeline_view import print_timeline
 from inboxmine.opportunities import queries
-from inboxmine.timeline.queries import TimelineNotFound, load_timeline
+from inboxmine.timeline.queries import InvalidSender, TimelineNotFound, load_timeline
 
 PROFILE_COLUMNS = [
     "sender_domain",
@@ -307,7 +307,7 @@ def show_profile(
         timeline = load_timeline(
             app.engine(), sender, limit=limit, rules_dir=app.settings.rules_dir
         )
-    except TimelineNotFound as exc:
+    except (TimelineNotFound, InvalidSender) as exc:
         fail(str(exc))
     if json_out:
         print_json(timeline)

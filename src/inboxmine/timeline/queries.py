@@ -42,6 +42,10 @@ class TimelineNotFound(LookupError):
     """No message from or to the sender; the message says what to try."""
 
 
+class InvalidSender(ValueError):
+    """Neither an address nor a domain."""
+
+
 def _chunks(values: list, size: int = CHUNK):
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -231,13 +235,14 @@ def load_timeline(
 ) -> dict[str, Any]:
     """The timeline of ``sender``: a company (a domain: all its people) or a
     contact (an address: every address of that person). Raises
-    :class:`TimelineNotFound` when no message is from or to it."""
+    :class:`TimelineNotFound` when no message is from or to it,
+    :class:`InvalidSender` when it is neither a domain nor an address."""
     rules = identity_rules(rules_dir)
     target = (sender or "").strip().lower()
     contact = clean_address(target) if "@" in target else None
     domain = None if contact else registered_domain(target.strip("."))
     if not contact and not domain:
-        raise TimelineNotFound(
+        raise InvalidSender(
             f"{sender!r} is neither an address nor a domain: give e.g. acme.com or ann@acme.com"
         )
     with engine.connect() as conn:

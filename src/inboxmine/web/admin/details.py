@@ -11,6 +11,8 @@ from inboxmine.web import data
 
 #: Headers shown per message, at most (a hostile message may carry thousands).
 MAX_HEADERS = 300
+#: Timeline entries on a profile's page (the Timeline page shows more).
+PROFILE_TIMELINE_ENTRIES = 30
 
 
 def _int(pk: str) -> int | None:
@@ -36,7 +38,12 @@ def _headers(raw: Any) -> list[tuple[str, str]]:
     return pairs[:MAX_HEADERS]
 
 
-def extra_context(engine: Engine, identity: str, pk: str) -> dict[str, Any]:
+def extra_context(engine: Engine, identity: str, pk: str, rules_dir=None) -> dict[str, Any]:
+    if identity == "profiles":
+        from inboxmine.web.admin.people_pages import timeline_or_error
+
+        timeline, error = timeline_or_error(engine, str(pk), PROFILE_TIMELINE_ENTRIES, rules_dir)
+        return {"timeline": timeline, "timeline_error": error}
     key = _int(pk)
     if key is None:
         return {}

@@ -312,6 +312,16 @@ class AIInspector(BaseView):
         return await self.templates.TemplateResponse(request, "admin/ai_inspector.html", context)
 
 
+from inboxmine.web.admin.people_pages import HabitsPage, TimelinePage  # noqa: E402
 from inboxmine.web.admin.settings_page import SettingsPage  # noqa: E402
 
-PAGES = (Dashboard, PipelineControl, GemExplorer, ScoreInspector, AIInspector, SettingsPage)
+PAGES = (
+    Dashboard,
+    PipelineControl,
+    GemExplorer,
+    ScoreInspector,
+    AIInspector,
+    SettingsPage,
+    TimelinePage,
+    HabitsPage,
+)

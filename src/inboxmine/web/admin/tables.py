@@ -394,6 +394,7 @@ VIEWS: tuple[TableView, ...] = (
         search=("company_name", "sender_domain", "industry"),
         sort=("company_name", "industry", "marketing_sophistication_avg", "total_messages"),
         default_sort=("total_messages", True),
+        details_template="admin/profile_details.html",
     ),
     TableView(
         identity="gems",
@@ -658,8 +659,13 @@ class InboxModelView(ModelView):
 
         context = await super().details_context(request)
         engine = self._admin_ref.engine_
+        settings = getattr(self._admin_ref, "settings_", None)
         extra = await run_in_threadpool(
-            details.extra_context, engine, self.identity, request.path_params["pk"]
+            details.extra_context,
+            engine,
+            self.identity,
+            request.path_params["pk"],
+            settings.rules_dir if settings else None,
         )
         return {**context, **extra}
 
