@@ -87,6 +87,7 @@ VIEWS: tuple[TableView, ...] = (
             "to_addresses",
             "cc_addresses",
             "labels",
+            "is_read",
             "snippet",
             "size_bytes",
             "source_kind",
