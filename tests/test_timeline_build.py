@@ -105,3 +105,13 @@ def test_money_dates_and_files_are_attached_to_their_message():
     assert second["files"][0]["filename"] == "quote.pdf" and second["money"] == []
     assert [m["text"] for m in timeline["money"]] == ["$4,800/year"]
     assert [f["filename"] for f in timeline["files"]] == ["quote.pdf"]
+
+
+def test_a_shared_thread_that_ended_with_someone_else_is_decided_from_the_timeline():
+    # The list thread's stored verdict is about a third person's last message.
+    stored = {1: {"awaiting_response_from": "user", "last_sender": "carl@elsewhere.example"}}
+    timeline = build_timeline(messages=[msg(1, 0), msg(2, 1, sent=True)], stored_threads=stored)
+    assert timeline["threads"][0]["owes"] == THEY_OWE
+    stored[1]["last_sender"] = "ann@acme.example"  # hers: the stored verdict holds
+    timeline = build_timeline(messages=[msg(1, 0), msg(2, 1, sent=True)], stored_threads=stored)
+    assert timeline["threads"][0]["owes"] == YOU_OWE

@@ -193,13 +193,19 @@ def merge_people(
         if union.join(a, b):
             reasons.setdefault(a, []).append(why)
 
-    canon = {a: canonical_address(a, rules) or a for a in by_address}
-    first_of: dict[str, str] = {}
+    by_canon: dict[str, list[str]] = {}
     for address in sorted(by_address):
         union.find(address)
-        other = first_of.setdefault(canon[address], address)
-        if other != address:
-            join(other, address, f"{address} is {other} (case, +tag or domain alias)")
+        by_canon.setdefault(canonical_address(address, rules) or address, []).append(address)
+    for key, group in by_canon.items():
+        for address in group[1:]:
+            union.join(group[0], address)
+        if len(group) > 1:
+            others = [a for a in group if a != key]
+            verb = "is" if len(others) == 1 else "are"
+            reasons.setdefault(group[0], []).append(
+                f"{_few(others)} {verb} {key} (case, +tag or domain alias)"
+            )
     for group in rules.known_aliases:
         present = [a for a in group if a in by_address]
         for address in present[1:]:
@@ -218,6 +224,11 @@ def merge_people(
                 continue  # announced for someone else (a colleague, an assistant)
             join(old, new, f"{old} announced {new} as a new address")
     return _people(by_address, union, reasons, rules)
+
+
+def _few(items: list[str], shown: int = 3) -> str:
+    text = ", ".join(items[:shown])
+    return text + (f" and {len(items) - shown} more" if len(items) > shown else "")
 
 
 def _names(seen: AddressSeen, rules: IdentityRules) -> set[str]:

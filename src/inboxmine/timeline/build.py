@@ -3,9 +3,10 @@
 Entries are newest first (the order of an activity feed), ties broken by
 id so the order is stable. Who owes a reply in a thread is what threading
 decided when it stored the thread (``threads.awaiting_response_from``: the
-last message, its quotes cut, asks a question or closes the conversation);
-where no thread row says, it is the author of the thread's last message a
-person wrote: bulk and automated mail (newsletters, receipts,
+last message, its quotes cut, asks a question or closes the conversation)
+when that last message is one of the timeline's; otherwise (no thread row,
+or a shared thread that ended with a third person) it is the author of the
+last message a person wrote among the timeline's: bulk and automated mail (newsletters, receipts,
 notifications) never makes anyone owe anything.
 """
 
@@ -68,6 +69,10 @@ def thread_summaries(
         last = items[-1]
         row = stored.get(thread_id) or {}
         awaiting = row.get("awaiting_response_from")
+        if row.get("last_sender") and row["last_sender"] not in {
+            m.get("from_address") for m in items
+        }:
+            awaiting = None  # the thread ended with a third person: decide from these messages
         rows.append(
             {
                 "thread_id": thread_id,

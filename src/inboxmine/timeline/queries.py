@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import Engine, and_, func, or_, select
 
 from inboxmine.db.tables.engage import engagement_drafts
 from inboxmine.db.tables.entities import extracted_entities
@@ -148,11 +148,12 @@ def _timeline_messages(conn, condition, sent_ids: list[int]) -> list[dict[str, A
     ).outerjoin(message_trust, message_trust.c.message_id == messages.c.id)
     own_threads = select(messages.c.thread_id).where(condition, messages.c.thread_id.is_not(None))
     query = select(*columns).select_from(joined)
+    # Their messages, and yours in their threads: not a third person's in a
+    # shared (mailing-list) thread.
+    mine_in_theirs = and_(messages.c.is_sent.is_(True), messages.c.thread_id.in_(own_threads))
     rows = {
         r["id"]: dict(r)
-        for r in conn.execute(
-            query.where(or_(condition, messages.c.thread_id.in_(own_threads)))
-        ).mappings()
+        for r in conn.execute(query.where(or_(condition, mine_in_theirs))).mappings()
     }
     missing = [i for i in sent_ids if i not in rows]
     for chunk in _chunks(missing):
@@ -190,7 +191,12 @@ def _details(conn, ids: list[int]) -> tuple[list, list]:
 
 def _stored_threads(conn, thread_ids: list[int]) -> dict[int, dict]:
     found: dict[int, dict] = {}
-    columns = (threads.c.id, threads.c.subject, threads.c.awaiting_response_from)
+    columns = (
+        threads.c.id,
+        threads.c.subject,
+        threads.c.awaiting_response_from,
+        threads.c.last_sender,
+    )
     for chunk in _chunks(thread_ids):
         found.update(
             (r["id"], dict(r))
