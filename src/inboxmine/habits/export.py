@@ -26,7 +26,7 @@ SENDER_COLUMNS = [
     "unsubscribe_one_click",
     "unsubscribe_email",
 ]
-LIST_COLUMNS = ["list", "sender_domain", *SENDER_COLUMNS[1:]]
+LIST_COLUMNS = ["list", "sender_domain", "senders", *SENDER_COLUMNS[1:]]
 
 
 def columns_for(by: str) -> list[str]:

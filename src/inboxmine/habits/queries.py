@@ -40,6 +40,7 @@ def _counted(conn, by: str, search: str | None) -> list[dict[str, Any]]:
         select(
             key.label("key"),
             func.max(pm.sender_domain).label("sender_domain"),
+            func.count(func.distinct(pm.sender_domain)).label("senders"),
             func.count().label("messages"),
             _count(messages.c.is_read.is_(True)).label("read"),
             _count(messages.c.is_read.is_(False)).label("unread"),
@@ -63,7 +64,11 @@ def _counted(conn, by: str, search: str | None) -> list[dict[str, Any]]:
         )
         query = query.where(func.lower(key).like(pattern, escape="\\"))
     with_dates = [dict(r) for r in conn.execute(query).mappings()]
-    return with_dates if by == "sender" else _fold_lists(with_dates)
+    if by == "sender":
+        for row in with_dates:
+            del row["senders"]
+        return with_dates
+    return _fold_lists(with_dates)
 
 
 def _fold_lists(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -79,9 +84,14 @@ def _fold_lists(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         for name in sums:
             into[name] += row[name] or 0
+        if row["sender_domain"] != into["sender_domain"]:
+            into["senders"] += row["senders"]
         into["first_at"] = min(x for x in (into["first_at"], row["first_at"]) if x)
         into["last_at"] = max(x for x in (into["last_at"], row["last_at"]) if x)
         into["list_id_headers"].append(row["key"])
+    for row in folded.values():
+        if row["senders"] > 1:  # a discussion list: many senders, none is "the" sender
+            row["sender_domain"] = None
     return list(folded.values())
 
 
