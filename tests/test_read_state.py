@@ -168,3 +168,56 @@ def test_imap_sync_stores_seen_and_picks_up_messages_read_later(dovecot, mailbox
     assert result.stored == 0
     assert _read_states(engine) == {"opened": True, "ignored": True}
     assert any("read state of 1 stored messages" in d for d in result.details)
+
+
+# ------------------------------------------------------------- Gmail API
+
+
+def test_gmail_sync_stores_unread_and_follows_the_user_reading_it(engine, settings):
+    pytest.importorskip("googleapiclient")
+    from tests.test_gmail import IDS, Recorded, batch, full_sync_calls, message, ok, rows, sync
+
+    sync(engine, settings, Recorded(full_sync_calls()))
+    stored = rows(engine)
+    assert stored[IDS[2]].is_read is False  # labelled UNREAD
+    assert stored[IDS[0]].is_read is True  # no UNREAD label
+    # The history says the user opened it (UNREAD removed); the new one is unread.
+    recorded = Recorded(
+        [
+            ok("profile.json"),
+            ok("labels.json"),
+            ok("history-changes.json"),
+            batch(message(IDS[3])),
+        ]
+    )
+    sync(engine, settings, recorded)
+    stored = rows(engine)
+    assert stored[IDS[2]].is_read is True
+    assert stored[IDS[3]].is_read is False
+
+
+# ------------------------------------------------------------- migration
+
+
+def test_upgrading_reads_the_read_state_of_stored_gmail_and_takeout_labels(engine):
+    from alembic import command
+    from tests.helpers import insert_message
+
+    from inboxmine.db.migrate import alembic_config, upgrade
+
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0012_run_batches")
+    try:
+        cases = [
+            ("gmail", ["INBOX", "UNREAD"], False),
+            ("gmail", ["INBOX"], True),
+            ("mbox", ["Inbox", "Unread"], False),
+            ("mbox", ["Archived", "Opened"], True),
+            ("eml", None, None),
+        ]
+        ids = [insert_message(engine, source_kind=kind, labels=labels) for kind, labels, _ in cases]
+    finally:
+        upgrade(engine)
+    with engine.connect() as conn:
+        found = {r.id: r.is_read for r in conn.execute(select(messages.c.id, messages.c.is_read))}
+    assert [found[i] for i in ids] == [expected for *_, expected in cases]
