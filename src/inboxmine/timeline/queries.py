@@ -1,15 +1,15 @@
 """Read the rows of a timeline (the I/O edge; :mod:`.build` does the rest).
 
-A handful of queries per timeline, whatever its size: the addresses seen,
-the user's sent mail (who was written to), the timeline's messages, then
-the details of the newest ones in chunks of ids. Never a query per message.
+A handful of queries per timeline, whatever its size: who it is about
+(:mod:`.people_rows`), the timeline's messages, then the details of the
+newest ones in chunks of ids. Never a query per message.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Engine, and_, or_, select
 
 from inboxmine.db.tables.engage import engagement_drafts
 from inboxmine.db.tables.entities import extracted_entities
@@ -19,23 +19,14 @@ from inboxmine.db.tables.opportunities import gems, sender_profiles
 from inboxmine.db.tables.trust import message_trust, sender_trust
 from inboxmine.forensics.domains import clean_address, registered_domain, sender_identity
 from inboxmine.people.identity import (
-    AddressSeen,
     IdentityRules,
-    canonical_address,
-    find_announcements,
     identity_rules,
-    merge_people,
-    name_key,
-    person_of,
 )
 from inboxmine.timeline.build import build_timeline
+from inboxmine.timeline.people_rows import CHUNK, chunks, subject_of
 
-#: Ids per IN (...) list (SQLite caps bound parameters).
-CHUNK = 500
 #: The newest messages whose money, dates and files are read.
 MAX_DETAIL_MESSAGES = 1000
-#: Messages read for address announcements, per timeline.
-MAX_ANNOUNCEMENT_MESSAGES = 300
 
 
 class TimelineNotFound(LookupError):
@@ -44,87 +35,6 @@ class TimelineNotFound(LookupError):
 
 class InvalidSender(ValueError):
     """Neither an address nor a domain."""
-
-
-def _chunks(values: list, size: int = CHUNK):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _company_condition(domain: str):
-    by_metadata = messages.c.id.in_(
-        select(parsed_metadata.c.message_id).where(parsed_metadata.c.sender_domain == domain)
-    )
-    pattern = _like_escape(domain)
-    return or_(
-        by_metadata,
-        messages.c.from_address.like(f"%@{pattern}", escape="\\"),
-        messages.c.from_address.like(f"%.{pattern}", escape="\\"),
-    )
-
-
-def _seen(conn, condition) -> dict[str, AddressSeen]:
-    query = (
-        select(messages.c.from_address, messages.c.from_name, func.count())
-        .where(condition, messages.c.is_sent.is_(False), messages.c.from_address.is_not(None))
-        .group_by(messages.c.from_address, messages.c.from_name)
-    )
-    found: dict[str, AddressSeen] = {}
-    for address, name, n in conn.execute(query):
-        item = found.setdefault(address, AddressSeen(address))
-        item.messages += n
-        if name:
-            item.names[name] += n
-    return found
-
-
-def _written_to(conn) -> tuple[set[str], list[tuple[int, set[str]]]]:
-    """Every address the user wrote to, and (message id, recipients) of each sent message."""
-    query = select(messages.c.id, messages.c.to_addresses, messages.c.cc_addresses).where(
-        messages.c.is_sent.is_(True)
-    )
-    everyone: set[str] = set()
-    sent: list[tuple[int, set[str]]] = []
-    for row_id, to, cc in conn.execute(query):
-        recipients = {a for a in (clean_address(str(x)) for x in [*(to or []), *(cc or [])]) if a}
-        everyone |= recipients
-        sent.append((row_id, recipients))
-    return everyone, sent
-
-
-def _candidates(conn, seen: dict[str, AddressSeen], rules: IdentityRules) -> None:
-    """Add the addresses that wrote under the same full names (a person who moved)."""
-    names = sorted({n for s in seen.values() for n in s.names if name_key(n, rules)})
-    for chunk in _chunks(names):
-        for address, item in _seen(conn, messages.c.from_name.in_(chunk)).items():
-            seen.setdefault(address, item)
-
-
-def _announcements(conn, seen: dict[str, AddressSeen], rules: IdentityRules) -> list:
-    domains = {registered_domain(a.rsplit("@", 1)[1]) for a in seen}
-    if len(domains) < 2:
-        return []  # an announcement can only join addresses at two domains
-    pairs = []
-    query = (
-        select(messages.c.from_address, messages.c.body_text)
-        .where(messages.c.from_address.in_(sorted(seen)[:CHUNK]), messages.c.is_sent.is_(False))
-        .order_by(messages.c.sent_at.desc())
-        .limit(MAX_ANNOUNCEMENT_MESSAGES)
-    )
-    for address, body in conn.execute(query):
-        pairs += [(address, new) for new in find_announcements(body, address, rules)]
-    return pairs
-
-
-def _people(conn, seen, rules, written):
-    _candidates(conn, seen, rules)
-    for address, item in seen.items():
-        item.written_to = address in written
-    return merge_people(seen.values(), rules, _announcements(conn, seen, rules))
 
 
 def _timeline_messages(conn, condition, sent_ids: list[int]) -> list[dict[str, Any]]:
@@ -156,7 +66,7 @@ def _timeline_messages(conn, condition, sent_ids: list[int]) -> list[dict[str, A
         for r in conn.execute(query.where(or_(condition, mine_in_theirs))).mappings()
     }
     missing = [i for i in sent_ids if i not in rows]
-    for chunk in _chunks(missing):
+    for chunk in chunks(missing):
         rows.update(
             (r["id"], dict(r))
             for r in conn.execute(query.where(messages.c.id.in_(chunk))).mappings()
@@ -166,7 +76,7 @@ def _timeline_messages(conn, condition, sent_ids: list[int]) -> list[dict[str, A
 
 def _details(conn, ids: list[int]) -> tuple[list, list]:
     found_entities, found_files = [], []
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         found_entities += [
             dict(r)
             for r in conn.execute(
@@ -197,7 +107,7 @@ def _stored_threads(conn, thread_ids: list[int]) -> dict[int, dict]:
         threads.c.awaiting_response_from,
         threads.c.last_sender,
     )
-    for chunk in _chunks(thread_ids):
+    for chunk in chunks(thread_ids):
         found.update(
             (r["id"], dict(r))
             for r in conn.execute(select(*columns).where(threads.c.id.in_(chunk))).mappings()
@@ -219,7 +129,7 @@ def _gems_and_drafts(conn, identities: list[str], addresses: list[str], thread_i
     ]
     ids = [g["id"] for g in found]
     drafts = []
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         drafts += [
             dict(r)
             for r in conn.execute(
@@ -252,35 +162,9 @@ def load_timeline(
             f"{sender!r} is neither an address nor a domain: give e.g. acme.com or ann@acme.com"
         )
     with engine.connect() as conn:
-        written, sent = _written_to(conn)
-        if contact:
-            local, _, host = contact.rpartition("@")
-            base = canonical_address(contact, rules) or contact
-            aliases = [a for g in rules.known_aliases if contact in g for a in g]
-            plus = f"{_like_escape(base.rpartition('@')[0])}+%@{_like_escape(host)}"
-            seen = _seen(
-                conn,
-                or_(
-                    messages.c.from_address.in_([contact, base, *aliases]),
-                    messages.c.from_address.like(plus, escape="\\"),
-                ),
-            )
-            seen.setdefault(contact, AddressSeen(contact))
-        else:
-            seen = _seen(conn, _company_condition(domain))
-        people = _people(conn, seen, rules, written)
-        if contact:
-            person = person_of(people, contact, rules)
-            addresses = sorted(person.addresses) if person else [contact]
-            people = [person] if person else []
-            condition = messages.c.from_address.in_(addresses)
-            wanted = set(addresses)
-            sent_ids = [i for i, to in sent if to & wanted]
-        else:
-            people = [p for p in people if any(_in_domain(a, domain) for a in p.addresses)]
-            addresses = sorted({a for p in people for a in p.addresses if _in_domain(a, domain)})
-            condition = _company_condition(domain)
-            sent_ids = [i for i, to in sent if any(_in_domain(a, domain) for a in to)]
+        subject = subject_of(conn, contact, domain, rules)
+        people, addresses = subject.people, subject.addresses
+        condition, sent_ids = subject.condition, subject.sent_ids
         rows = _timeline_messages(conn, condition, sent_ids)
         if not rows:
             raise TimelineNotFound(
@@ -326,11 +210,6 @@ def load_timeline(
         }
     )
     return timeline
-
-
-def _in_domain(address: str, domain: str) -> bool:
-    host = address.rsplit("@", 1)[-1]
-    return host == domain or host.endswith("." + domain)
 
 
 def _identity(address: str, rules: IdentityRules) -> str | None:
