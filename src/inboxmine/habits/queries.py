@@ -47,6 +47,8 @@ def _counted(conn, by: str, search: str | None) -> list[dict[str, Any]]:
             _count(messages.c.is_read.is_(None)).label("read_unknown"),
             _count(replied.c.answered.is_not(None)).label("replied"),
             _count(pm.list_unsubscribe_one_click.is_(True)).label("one_click_messages"),
+            _count(pm.list_unsubscribe_url.is_not(None)).label("link_messages"),
+            _count(pm.list_unsubscribe_email.is_not(None)).label("mailto_messages"),
             func.min(messages.c.sent_at).label("first_at"),
             func.max(messages.c.sent_at).label("last_at"),
         )
@@ -75,7 +77,16 @@ def _fold_lists(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Raw List-Id headers folded by the list's identifier (``<news.acme.com>``):
     the display name in front of it changes, the list does not."""
     folded: dict[str, dict[str, Any]] = {}
-    sums = ("messages", "read", "unread", "read_unknown", "replied", "one_click_messages")
+    sums = (
+        "messages",
+        "read",
+        "unread",
+        "read_unknown",
+        "replied",
+        "one_click_messages",
+        "link_messages",
+        "mailto_messages",
+    )
     for row in rows:
         ident = list_id_host(row["key"]) or row["key"].strip().lower()[:255]
         into = folded.get(ident)
@@ -99,19 +110,32 @@ def _harvest(conn, by: str, rows: list[dict[str, Any]]) -> None:
     """The newest unsubscribe link of each row: one-click (RFC 8058) first,
     else any http(s) link, else the mailto address."""
     key = pm.sender_domain if by == "sender" else pm.list_id
-    raw_of: dict[str, dict] = {}
+    wanted: dict[str, dict[str, dict]] = {"one_click": {}, "url": {}, "email": {}}
     for row in rows:
-        for raw in row.get("list_id_headers") or [row["key"]]:
-            raw_of[raw] = row
         row.update(unsubscribe_url=None, unsubscribe_one_click=False, unsubscribe_email=None)
-    raws = sorted(raw_of)
-    for start in range(0, len(raws), CHUNK):
-        chunk = raws[start : start + CHUNK]
-        for kind, condition in (
-            ("one_click", pm.list_unsubscribe_one_click.is_(True)),
-            ("url", pm.list_unsubscribe_url.is_not(None)),
-            ("email", pm.list_unsubscribe_email.is_not(None)),
-        ):
+        # Only the rows whose counts say such a link exists are looked up.
+        kinds = [
+            kind
+            for kind, present in (
+                ("one_click", row.get("one_click_messages")),
+                ("url", row.get("link_messages") and not row.get("one_click_messages")),
+                ("email", row.get("mailto_messages")),
+            )
+            if present
+        ]
+        for raw in row.get("list_id_headers") or [row["key"]]:
+            for kind in kinds:
+                wanted[kind][raw] = row
+    conditions = {
+        "one_click": pm.list_unsubscribe_one_click.is_(True),
+        "url": pm.list_unsubscribe_url.is_not(None),
+        "email": pm.list_unsubscribe_email.is_not(None),
+    }
+    for kind, raw_of in wanted.items():
+        condition = conditions[kind]
+        raws = sorted(raw_of)
+        for start in range(0, len(raws), CHUNK):
+            chunk = raws[start : start + CHUNK]
             latest = (
                 select(key.label("k"), func.max(pm.sent_at).label("at"))
                 .where(key.in_(chunk), condition)
@@ -124,8 +148,7 @@ def _harvest(conn, by: str, rows: list[dict[str, Any]]) -> None:
             for raw, url, email in conn.execute(query.where(condition)):
                 row = raw_of[raw]
                 if kind == "email":
-                    if not row["unsubscribe_email"]:
-                        row["unsubscribe_email"] = email
+                    row["unsubscribe_email"] = row["unsubscribe_email"] or email
                 elif not row["unsubscribe_url"]:
                     row["unsubscribe_url"] = url
                     row["unsubscribe_one_click"] = kind == "one_click"
@@ -144,6 +167,29 @@ def reading_habits(
     """Per sender (``by="sender"``) or per list (``"list"``): messages, read,
     unread, read_unknown, replied, read and reply rates, the never-read
     mark and the harvested unsubscribe link; ``limit`` rows at most."""
+    return habits_page(
+        engine,
+        by=by,
+        never_read_only=never_read_only,
+        sort=sort,
+        search=search,
+        limit=limit,
+        rules_dir=rules_dir,
+    )[1]
+
+
+def habits_page(
+    engine: Engine,
+    *,
+    by: str = "sender",
+    never_read_only: bool = False,
+    sort: str = "unread",
+    search: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    rules_dir=None,
+) -> tuple[int, list[dict[str, Any]]]:
+    """``(rows matching, the page of rows)``: links are harvested for the page only."""
     if by not in GROUPINGS:
         raise HabitsError(f"group by one of {', '.join(GROUPINGS)}, not {by!r}")
     rules = habit_rules(rules_dir)
@@ -153,10 +199,12 @@ def reading_habits(
             rows = sort_rows(rows, sort)
         except ValueError as exc:
             raise HabitsError(str(exc)) from exc
-        if limit is not None:
-            rows = rows[:limit]
+        total = len(rows)
+        rows = rows[offset : None if limit is None else offset + limit]
         _harvest(conn, by, rows)
     for row in rows:
         row.pop("list_id_headers", None)
+        for name in ("one_click_messages", "link_messages", "mailto_messages"):
+            row.pop(name, None)
         row[by if by == "list" else "sender"] = row["key"]
-    return rows
+    return total, rows

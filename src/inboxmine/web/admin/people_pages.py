@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from inboxmine.habits import export
 from inboxmine.habits.figures import GROUPINGS, SORTS, habit_rules
-from inboxmine.habits.queries import reading_habits
+from inboxmine.habits.queries import habits_page
 from inboxmine.timeline.queries import InvalidSender, TimelineNotFound, load_timeline
 from inboxmine.web.admin.pages import (
     BadParameter,
@@ -80,13 +80,14 @@ def habits_filters(request: Request) -> dict[str, Any]:
     }
 
 
-def _rows(engine, filters, rules_dir) -> list[dict[str, Any]]:
-    return reading_habits(
+def _rows(engine, filters, rules_dir, limit=None) -> tuple[int, list[dict[str, Any]]]:
+    return habits_page(
         engine,
         by=filters["by"],
         never_read_only=filters["never_read"],
         sort=filters["sort"],
         search=filters["q"],
+        limit=limit,
         rules_dir=rules_dir,
     )
 
@@ -110,13 +111,15 @@ class HabitsPage(BaseView):
             filters = habits_filters(request)
         except BadParameter as exc:
             return await _bad(self, request, exc)
-        rows = await run_in_threadpool(_rows, _engine(self), filters, _rules_dir(self))
+        total, rows = await run_in_threadpool(
+            _rows, _engine(self), filters, _rules_dir(self), HABITS_SHOWN
+        )
         context = {
             "title": "Reading Habits",
             "filters": filters,
             "sorts": SORTS,
-            "rows": rows[:HABITS_SHOWN],
-            "total": len(rows),
+            "rows": rows,
+            "total": total,
             "export_query": _query(filters),
             "min_messages": habit_rules(_rules_dir(self)).min_messages,
         }
@@ -128,7 +131,7 @@ class HabitsPage(BaseView):
             filters = habits_filters(request)
         except BadParameter as exc:
             return await _bad(self, request, exc)
-        rows = await run_in_threadpool(_rows, _engine(self), filters, _rules_dir(self))
+        _total, rows = await run_in_threadpool(_rows, _engine(self), filters, _rules_dir(self))
         name = (
             f"inboxmine-{'never-read' if filters['never_read'] else 'habits'}-{filters['by']}.csv"
         )

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy import Engine
 
 from inboxmine.habits import export
-from inboxmine.habits.queries import HabitsError, reading_habits
+from inboxmine.habits.queries import HabitsError, habits_page, reading_habits
 from inboxmine.timeline.queries import InvalidSender, TimelineNotFound, load_timeline
 from inboxmine.web.api.deps import Limit, Offset, Page, engine, invalid, page
 from inboxmine.web.data import jsonable
@@ -66,8 +66,20 @@ def list_habits(
 ) -> dict[str, Any]:
     """Volume, read, unread, read_unknown, replied, rates and the harvested
     unsubscribe link. Nothing is ever unsubscribed or sent by inboxmine."""
-    rows = _habits(request, db, by, never_read, sort, q)
-    return page(len(rows), rows[offset : offset + limit])
+    try:
+        total, rows = habits_page(
+            db,
+            by=by,
+            never_read_only=never_read,
+            sort=sort,
+            search=q,
+            limit=limit,
+            offset=offset,
+            rules_dir=_rules_dir(request),
+        )
+    except HabitsError as exc:
+        raise invalid(str(exc)) from exc
+    return page(total, rows)
 
 
 @router.get("/habits.csv", summary="Reading habits as a formula-safe CSV file")
