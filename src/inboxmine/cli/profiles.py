@@ -299,7 +299,7 @@ def show_profile(
     limit: int = typer.Option(30, "--limit", min=1, max=10_000, help="timeline entries shown"),
     json_out: bool = typer.Option(False, "--json", help="print one JSON object"),
 ) -> None:
-    """One sender: its profile, the people behind its addresses (and why they
+    """One sender (a company domain or an address): the people behind its addresses (and why they
     were merged), its threads with who owes a reply, and its timeline of
     messages, gems and drafts, newest first."""
     app = app_context(ctx)
