@@ -22,6 +22,8 @@ from inboxmine.db.migrate import upgrade
 from inboxmine.db.tables import metadata
 
 POSTGRES_URL = os.environ.get("INBOXMINE_TEST_POSTGRES_URL")
+# A packaged rules file without a model is refused (inboxmine.rules.loader).
+os.environ.setdefault("INBOXMINE_RULES_STRICT", "1")
 NO_NER = {"use_spacy": False}
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 

@@ -17,6 +17,7 @@ from tests.test_web_support import (  # noqa: F401  (plan is a fixture)
     plan,
 )
 
+from inboxmine.db.engine import write_tx
 from inboxmine.db.tables.ledger import pipeline_runs
 from inboxmine.web.admin.tables import VIEWS, registered_views
 from inboxmine.web.models import table
@@ -287,6 +288,35 @@ def test_editing_a_draft_in_the_admin_keeps_the_ai_text(client, engine):
     with engine.connect() as conn:
         row = conn.execute(select(drafts).where(drafts.c.id == draft_id)).mappings().one()
     assert row["status"] == "sent" and row["sent_at"] is not None
+
+
+def test_a_relationship_edited_in_the_admin_is_the_users_choice_like_the_cli(client, engine):
+    from sqlalchemy import select
+
+    relationships = table("sender_relationships")
+    row = {
+        "sender_domain": "acme.example",
+        "relationship_type": "selling_to_me",
+        "suppress_gems": False,
+        "source": "auto",
+        "confidence": 0.6,
+        "created_at": now(),
+    }
+    with write_tx(engine) as conn:
+        conn.execute(relationships.insert().values(**row))
+    form = {
+        "relationship_type": "my_vendor",
+        "relationship_note": "we pay them",
+        "csrf_token": client.headers["X-CSRF-Token"],
+        "save": "Save",
+    }
+    response = client.post(
+        "/admin/relationships/edit/acme.example", data=form, follow_redirects=False
+    )
+    assert response.status_code == 302, response.text[:500]
+    with engine.connect() as conn:
+        saved = conn.execute(select(relationships)).mappings().one()
+    assert saved["relationship_type"] == "my_vendor" and saved["source"] == "manual"
 
 
 def test_an_exclusion_added_in_the_admin_names_the_sender_like_the_cli(client, engine):

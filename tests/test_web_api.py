@@ -204,6 +204,9 @@ def test_gem_status_changes_and_validation(client, engine):
     assert acted.get("acted_at") is not None
     assert client.post(f"/api/gems/{gem_id}/status", json={"status": "won"}).status_code == 422
     assert client.post("/api/gems/424242/status", json={"status": "acted"}).status_code == 404
+    # Reopening clears the stamps, exactly as `inboxmine gems status ID new` does (one service).
+    reopened = client.post(f"/api/gems/{gem_id}/status", json={"status": "new"}).json()
+    assert reopened["status"] == "new" and reopened["acted_at"] is None
 
 
 @pytest.mark.skipif(table("gems") is None, reason="the gems table is not in this version")

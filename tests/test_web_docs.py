@@ -22,6 +22,8 @@ PAGE_DOCS = {
     "timeline": "timeline.md",
     "habits": "habits.md",
     "habits-export": "habits.md",
+    "suspicious-senders": "suspicious-senders.md",
+    "digest": "digest.md",
 }
 
 

@@ -155,6 +155,11 @@ class Settings(BaseSettings):
     me: list[str] = Field(
         [], description="your own addresses and aliases: mail from them is 'sent'"
     )
+    include_internal: bool = Field(
+        False,
+        description="mail from colleagues at your own domain counts: profiles and thread "
+        "gems per colleague (their address, not the domain)",
+    )
     rules_dir: Path | None = Field(
         None, description="folder of YAML rule files that extend the packaged ones"
     )

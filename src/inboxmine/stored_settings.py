@@ -35,6 +35,8 @@ from inboxmine.config import ConfigError, Settings, mask_url
 #: secret, never the database URL, never a machine's own path or server.
 STORED_KEYS: dict[str, str] = {
     "me": "your addresses and aliases: their mail is sent, and decides who owes a reply",
+    "include_internal": "mail between you and colleagues at your own domain counts: "
+    "a profile and thread gems per colleague (default off: your domain is left out)",
     "engagement.your_name": "your name: mail that names you is yours; drafts are signed with it",
     "engagement.your_service": "what you sell: co-marketing and partner gems, drafts",
     "engagement.your_audience": "who you sell to: audience-overlap (co-marketing) gems",

@@ -96,6 +96,9 @@ def _seed(engine) -> dict:
                 "signals": [{"signal": "partner page", "evidence": [{"quote": HOSTILE_NAME}]}]
             },
             "recommended_actions": ["Apply to the partner program"],
+            # The person of the gem: sender-controlled text, shown as text.
+            "contact_email": "dana@acme.example",
+            "contact_name": HOSTILE_NAME,
             "created_at": now,
         }
         with write_tx(engine) as conn:

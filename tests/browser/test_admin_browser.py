@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from tests.browser.conftest import shot
+from tests.test_web_support import HOSTILE_NAME
 
 from inboxmine.runner import ledger
 from inboxmine.web.admin.tables import registered_views
@@ -141,6 +142,18 @@ def test_generate_a_draft_from_the_gem_explorer(page, server):
     card.locator('.gem-status-btn[data-status="acted"]').click()
     _wait_text(page, f'.gem-card[data-gem-id="{server["gem"]}"] .gem-status', "acted")
     shot(page, "gem-explorer-after-draft")
+    assert page.dialogs == []
+
+
+def test_a_gem_card_names_its_contact_as_plain_text(page, server):
+    if "gem" not in server:
+        pytest.skip("the gems table is not in this version")
+    page.goto(server["url"] + "/admin/gem-explorer")
+    contact = page.locator(f'.gem-card[data-gem-id="{server["gem"]}"] .gem-contact')
+    text = contact.inner_text()
+    assert HOSTILE_NAME in text and "dana@acme.example" in text
+    page.goto(f"{server['url']}/admin/gems/details/{server['gem']}")
+    assert HOSTILE_NAME in page.locator(".gem-contact").inner_text()
     assert page.dialogs == []
 
 

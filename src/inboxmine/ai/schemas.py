@@ -48,7 +48,7 @@ class _ClassificationBase(BaseModel):
 
 
 def _field_for(spec: dict[str, Any]) -> tuple[Any, Any]:
-    kind = spec.get("kind", "text")
+    kind = spec["kind"]
     optional = bool(spec.get("optional"))
     if kind == "choice":
         values = tuple(str(v) for v in spec["values"])

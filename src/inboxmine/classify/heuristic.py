@@ -72,8 +72,8 @@ def esp_category(esp: str | None, rules: dict[str, Any]) -> str | None:
     """The category (mailbox, newsletter_platform, ...) of an ESP key."""
     if not esp:
         return None
-    for category, members in (rules.get("esp_categories") or {}).items():
-        if esp in (members or []):
+    for category, members in rules["esp_categories"].items():
+        if esp in members:
             return category
     return None
 
@@ -82,8 +82,8 @@ def esp_tier(esp: str | None, rules: dict[str, Any]) -> str | None:
     """The market tier (enterprise, mid_market, smb) an ESP is sold to, if known."""
     if not esp:
         return None
-    for tier, members in (rules.get("esp_tiers") or {}).items():
-        if esp in (members or []):
+    for tier, members in rules["esp_tiers"].items():
+        if esp in members:
             return tier
     return None
 
@@ -150,8 +150,8 @@ def features(signals: dict[str, Any], rules: dict[str, Any]) -> dict[str, float]
     # Intent keywords look at the messages only: a company name ("... Partners")
     # says nothing about what a message is for.
     texts = [_message_text(m) for m in messages]
-    for group, words in (rules.get("keywords") or {}).items():
-        pattern = _keyword_pattern(tuple(words or ()))
+    for group, words in rules["keywords"].items():
+        pattern = _keyword_pattern(tuple(words))
         if pattern is None:
             continue
         hits = sum(1 for t in texts if pattern.search(t))
@@ -177,7 +177,7 @@ def size_features(
     signals: dict[str, Any], rules: dict[str, Any], texts: list[str]
 ) -> dict[str, float]:
     """What hints at the size of the organisation behind the sender (see ``sizes``)."""
-    spec = rules.get("size_signals") or {}
+    spec = rules["size_signals"]
     out: dict[str, float] = {}
     esp = signals.get("esp")
     tier = esp_tier(esp, rules)
@@ -193,38 +193,38 @@ def size_features(
         out["brand_subdomain"] = subdomain
     complexity = signals.get("template_complexity_avg")
     if (
-        esp in (spec.get("own_infrastructure_esps") or [])
+        esp in spec["own_infrastructure_esps"]
         and isinstance(complexity, int | float)
-        and complexity >= float(spec.get("own_infrastructure_min_complexity", 50))
+        and complexity >= float(spec["own_infrastructure_min_complexity"])
     ):
         # Designed, templated mail from its own servers: an engineering team runs it.
         out["own_infrastructure"] = 1.0
     per_month = signals.get("messages_per_month")
     if isinstance(per_month, int | float) and per_month > 0:
-        out["volume"] = min(1.0, float(per_month) / float(spec.get("volume_full_at", 20)))
+        out["volume"] = min(1.0, float(per_month) / float(spec["volume_full_at"]))
     addresses = int(signals.get("sending_addresses") or 0)
     if addresses > 1:
         out["many_addresses"] = min(
-            1.0, (addresses - 1) / max(1.0, float(spec.get("addresses_full_at", 5)) - 1)
+            1.0, (addresses - 1) / max(1.0, float(spec["addresses_full_at"]) - 1)
         )
     for person in (signals.get("entities") or {}).get("people") or []:
-        group = _first_group(str(person.get("role") or "").lower(), spec.get("roles"))
+        group = _first_group(str(person.get("role") or "").lower(), spec["roles"])
         if group:
             out[f"role:{group}"] = 1.0
     names = [str(n) for n in signals.get("company_names") or []]
     names += [str(o) for o in (signals.get("entities") or {}).get("organizations") or []]
     for name in names:
-        group = _first_group(name.lower(), spec.get("legal_forms"))
+        group = _first_group(name.lower(), spec["legal_forms"])
         if group:
             out[f"legal:{group}"] = 1.0
     n = max(1, len(texts))
-    for group, words in (spec.get("claims") or {}).items():
-        pattern = _keyword_pattern(tuple(words or ()))
+    for group, words in spec["claims"].items():
+        pattern = _keyword_pattern(tuple(words))
         hits = sum(1 for t in texts if pattern is not None and pattern.search(t))
         if hits:
             out[f"claim:{group}"] = min(1.0, hits / n)
     audience = max((claimed_audience(t) for t in texts), default=0)
-    for group, minimum in (spec.get("audience_at_least") or {}).items():
+    for group, minimum in spec["audience_at_least"].items():
         if audience >= int(minimum):
             out[f"audience:{group}"] = 1.0
             break  # the largest bucket reached (listed largest first)
@@ -292,10 +292,10 @@ def _glued_words(words: tuple[str, ...]) -> list[tuple[str, str]]:
 
 
 def _industry_entries(rules: dict[str, Any]) -> tuple[tuple[str, str, float, bool], ...]:
-    weak_weight = float(rules.get("weak_keyword_weight", 0.3))
+    weak_weight = float(rules["weak_keyword_weight"])
     entries = []
-    for industry, spec in (rules.get("industries") or {}).items():
-        spec = spec or {}
+    for industry, spec in rules["industries"].items():
+        # weak_keywords and features are optional in an industry (rules/models/classify.py).
         for key, default, weak in (("keywords", 1.0, False), ("weak_keywords", weak_weight, True)):
             words = spec.get(key) or []
             pairs = words.items() if isinstance(words, dict) else ((w, default) for w in words)
@@ -315,8 +315,7 @@ def industry_evidence(
     sampled messages that mention it (what a sender keeps talking about is
     what it sells; a topic mentioned once is not), and in its own link paths.
     """
-    sources = {"identity": 3.0, "domain": 2.0, "text": 1.5, "links": 1.0}
-    sources.update(rules.get("industry_sources") or {})
+    sources = rules["industry_sources"]
     pattern, index = _industry_index(_industry_entries(rules))
     found: dict[str, list[tuple[str, float]]] = {}
 
@@ -333,7 +332,7 @@ def industry_evidence(
             add(word, f"name={word}", float(sources["identity"]), naming=True)
         # Inside the domain name ("bloomfitness"): words glued together, longest first,
         # and a word inside a longer match ("care" in "skincare") does not count again.
-        min_chars = int(rules.get("industry_domain_min_chars", 4))
+        min_chars = int(rules["industry_domain_min_chars"])
         in_domain: list[str] = []
         taken: list[str] = []
         for label in _domain_labels(signals):
@@ -361,11 +360,9 @@ def industry_evidence(
         for word in set(pattern.findall(paths.lower()[:MAX_TEXT_CHARS])):
             add(word, f"links={word}", float(sources["links"]))
     scores: dict[str, float] = {}
-    for industry, spec in (rules.get("industries") or {}).items():
+    for industry, spec in rules["industries"].items():
         parts = found.get(str(industry), [])
-        parts += [
-            (_label(f), c) for f, c in contributions((spec or {}).get("features") or {}, feats)
-        ]
+        parts += [(_label(f), c) for f, c in contributions(spec.get("features") or {}, feats)]
         found[str(industry)] = parts
         scores[str(industry)] = sum(c for _, c in parts)
     return scores, found
@@ -418,34 +415,27 @@ def classify_sender(
     with the user.
     """
     feats = features(signals, rules)
-    full_at = rules.get("confidence_full_at") or {}
+    full_at = rules["confidence_full_at"]
 
     intent_parts = {
-        name: contributions(weights, feats)
-        for name, weights in (rules.get("intents") or {}).items()
+        name: contributions(weights, feats) for name, weights in rules["intents"].items()
     }
     intent, intent_score, intent_margin = best(
         {k: sum(c for _, c in v) for k, v in intent_parts.items()}
     )
-    intent_conf = confidence(intent_score, intent_margin, float(full_at.get("sender_intent", 4)))
+    intent_conf = confidence(intent_score, intent_margin, float(full_at["sender_intent"]))
 
     ind_scores, ind_parts = industry_evidence(signals, feats, rules)
     industry, industry_score, industry_margin = best(ind_scores)
-    industry_conf = confidence(industry_score, industry_margin, float(full_at.get("industry", 6)))
-    if industry_score < float(rules.get("industry_min_score", 2)):
+    industry_conf = confidence(industry_score, industry_margin, float(full_at["industry"]))
+    if industry_score < float(rules["industry_min_score"]):
         # Too little evidence for any industry: say so rather than guess.
         industry, industry_conf = "Other", 0.15
-    size_parts = {
-        name: contributions(weights, feats) for name, weights in (rules.get("sizes") or {}).items()
-    }
+    size_parts = {name: contributions(weights, feats) for name, weights in rules["sizes"].items()}
     size, size_score, size_margin = best({k: sum(c for _, c in v) for k, v in size_parts.items()})
-    size_conf = confidence(size_score, size_margin, float(full_at.get("company_size_estimate", 4)))
+    size_conf = confidence(size_score, size_margin, float(full_at["company_size_estimate"]))
 
-    weights = rules.get("confidence_weights") or {
-        "sender_intent": 0.5,
-        "industry": 0.25,
-        "company_size_estimate": 0.25,
-    }
+    weights = rules["confidence_weights"]
     per_dimension = {
         "sender_intent": intent_conf,
         "industry": industry_conf,
@@ -477,7 +467,7 @@ def classify_sender(
         "product_type": product_type(feats, intent, industry, rules),
         "product_description": describe(signals, intent, industry, size, rules),
         "pain_points": pain_points(signals, rules),
-        "target_audience": (rules.get("target_audiences") or {}).get(industry, ""),
+        "target_audience": rules["target_audiences"].get(industry, ""),
         "partner_program_detected": feats.get("link:partner_program", 0) > 0
         or feats.get("kw:partner", 0) >= 0.5,
         "renewal_signal_detected": feats.get("entity:renewal", 0) > 0,
@@ -507,11 +497,11 @@ def _applied(corrections: list[dict], current: dict) -> set[str]:
 
 def sophistication(signals: dict[str, Any], feats: dict[str, float], rules: dict[str, Any]) -> int:
     """Marketing sophistication 1-10 from the sender's tooling and craft."""
-    spec = rules.get("sophistication") or {}
-    value = float(spec.get("base", 2)) + score(spec.get("features") or {}, feats)
+    spec = rules["sophistication"]
+    value = float(spec["base"]) + score(spec["features"], feats)
     complexity = signals.get("template_complexity_avg")
     if isinstance(complexity, int | float):
-        value += float(spec.get("complexity_points", 2)) * max(0.0, min(1.0, complexity / 100))
+        value += float(spec["complexity_points"]) * max(0.0, min(1.0, complexity / 100))
     return int(max(1, min(10, round(value))))
 
 
@@ -519,15 +509,15 @@ def product_type(
     feats: dict[str, float], intent: str, industry: str, rules: dict[str, Any]
 ) -> str | None:
     """The first product-type rule whose condition holds, else None."""
-    for rule in rules.get("product_types") or []:
-        when = str(rule.get("when", ""))
+    for rule in rules["product_types"]:
+        when = str(rule["when"])
         kind, _, value = when.partition(":")
         if (
             (kind == "intent" and value == intent)
             or (kind == "industry" and value == industry)
             or (kind not in ("intent", "industry") and feats.get(when, 0) > 0.2)
         ):
-            return rule.get("value")
+            return rule["value"]
     return None
 
 
@@ -535,7 +525,7 @@ def pain_points(signals: dict[str, Any], rules: dict[str, Any], limit: int = 5) 
     """Pain points the sender's copy addresses, most mentioned first."""
     text = " \n ".join(_message_text(m) for m in signals.get("messages") or [])
     counts: Counter[str] = Counter()
-    for keyword, pain in (rules.get("pain_points") or {}).items():
+    for keyword, pain in rules["pain_points"].items():
         pattern = _keyword_pattern((str(keyword),))
         if pattern is not None:
             hits = len(pattern.findall(text))
@@ -550,7 +540,7 @@ def describe(
     """One sentence: who the sender is and what it sends, from the signals."""
     names = signals.get("display_names") or []
     who = names[0] if names else signals.get("sender_domain") or "This sender"
-    phrase = (rules.get("intent_phrases") or {}).get(intent, intent.replace("_", " "))
+    phrase = rules["intent_phrases"].get(intent, intent.replace("_", " "))
     industry_text = "" if industry == "Other" else f"{industry} "
     sentence = f"{who} ({size} {industry_text}sender) {phrase}"
     offers = list((signals.get("offer_types") or {}).keys())[:3]

@@ -41,15 +41,15 @@ def validate_override(field: str, value: str, dimensions: dict[str, dict[str, An
             f"cannot override field {field!r}: choose one of {', '.join(allowed_fields)}"
         )
     spec = dimensions[field]
-    kind = spec.get("kind", "text")
+    kind = spec["kind"]
     text = (value or "").strip()
-    if kind == "choice":
-        canonical = {str(v).lower(): str(v) for v in spec.get("values", [])}
+    if kind == "choice":  # a choice has its values (rules/models/classify.py)
+        canonical = {str(v).lower(): str(v) for v in spec["values"]}
         if text.lower() in canonical:
             return canonical[text.lower()]
         raise OverrideError(
             f"{text!r} is not an allowed value of {field}: choose one of "
-            f"{', '.join(str(v) for v in spec.get('values', []))}"
+            f"{', '.join(str(v) for v in spec['values'])}"
         )
     if kind == "int":
         low, high = spec.get("min"), spec.get("max")

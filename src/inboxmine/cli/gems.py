@@ -22,12 +22,23 @@ LIST_COLUMNS = [
     "id",
     "gem_type",
     "sender_domain",
+    "contact",
     "score",
     "status",
     "urgency",
     "estimated_value",
     "summary",
 ]
+#: Trust verdicts not worth a mention in the gem list (None: not judged yet).
+PLAIN_VERDICTS = (None, "legitimate", "bulk")
+
+
+def contact_line(gem: dict) -> str:
+    """``Dana Whitfield <dana@northwind.example>``: the person a thread gem belongs to."""
+    name, email = gem.get("contact_name"), gem.get("contact_email")
+    if name and email:
+        return f"{name} <{email}>"
+    return name or email or ""
 
 
 @gems_app.callback()
@@ -63,12 +74,17 @@ def list_gems(
         )
     except queries.InvalidValue as exc:
         fail(str(exc))
+    if not json_out:
+        rows = [{**row, "contact": contact_line(row)} for row in rows]
+    # A gem whose sender is not plainly trusted says so (suspicious, automated).
+    flagged = any(r.get("trust_verdict") not in PLAIN_VERDICTS for r in rows)
     show_rows(
         rows,
         json_out,
         "no gems match: run `inboxmine run all` to detect them, or loosen the filters",
-        LIST_COLUMNS,
+        LIST_COLUMNS[:-1] + ["trust_verdict", "summary"] if flagged else LIST_COLUMNS,
         title=f"gems ({len(rows)})",
+        formatters={"trust_verdict": lambda v: "" if v in PLAIN_VERDICTS else str(v)},
     )
 
 
@@ -96,6 +112,16 @@ def explain(
         f"  value {gem['estimated_value']}  confidence {gem['confidence']}"
     )
     out(f"relationship {gem['relationship']} ({gem.get('relationship_source') or 'none'})")
+    if contact_line(gem):
+        out(f"contact {contact_line(gem)}")
+    from inboxmine.cli.gem_ratings import rating_line
+
+    out(rating_line(engine, gem_id))
+    if gem.get("trust_verdict") not in PLAIN_VERDICTS:
+        out(
+            f"sender trust: {gem['trust_verdict']} - `inboxmine trust show {gem['sender_domain']}` "
+            "shows the evidence"
+        )
     out(f"summary: {gem['summary']}")
     out()
     out("signals:")
@@ -115,6 +141,11 @@ def explain(
             f"score {breakdown['total']} = min(raw {breakdown['raw_total']}, cap {breakdown['cap']['value']} "
             f"for {breakdown['cap']['relationship']}, 100)"
             + (" - cap applied" if breakdown["cap"]["applied"] else "")
+            + (
+                f", less {breakdown['trust']['penalty']:g} for a {breakdown['trust']['verdict']} sender"
+                if breakdown.get("trust")
+                else ""
+            )
         )
         for tier in breakdown["tiers"]:
             out(f"  {tier['name']}: {tier['value']} / {tier['max']}")
@@ -214,6 +245,15 @@ def show_draft(
         out(f"sent at {fmt_time(draft['sent_at'])}")
     if draft.get("edited_at"):
         out(f"edited by you at {fmt_time(draft['edited_at'])} (the AI's text is kept: --json)")
+    context = draft.get("context") or {}
+    recipient = contact_line(
+        {
+            "contact_name": context.get("contact_full_name"),
+            "contact_email": context.get("contact_email"),
+        }
+    )
+    if recipient:
+        out(f"To: {recipient}")
     out(f"Subject: {draft['subject_line']}")
     out()
     out(draft["body_text"])
@@ -271,5 +311,8 @@ def edit_draft(
 
 
 def register(app: typer.Typer) -> None:
+    from inboxmine.cli.gem_ratings import add_commands
+
+    add_commands(gems_app)
     app.add_typer(gems_app, name="gems")
     app.add_typer(drafts_app, name="drafts")

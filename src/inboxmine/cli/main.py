@@ -45,6 +45,8 @@ COMMAND_MODULES = (
     "inboxmine.cli.profiles",
     "inboxmine.cli.habits",
     "inboxmine.cli.export",
+    "inboxmine.cli.trust",
+    "inboxmine.cli.digest",
     "inboxmine.cli.web",
 )
 
@@ -81,6 +83,10 @@ def describe_error(exc: Exception) -> str:
             f"cannot use the database: {reason} - check --db / INBOXMINE_DATABASE_URL "
             "(the folder of a SQLite file must exist; a PostgreSQL server must be running)"
         )
+    from inboxmine.rules.loader import RulesError
+
+    if isinstance(exc, RulesError):  # names the file, the key and the fix already
+        return str(exc)
     if "Can't locate revision" in str(exc):
         return (
             f"this database's schema is unknown to this version of inboxmine ({exc}): "

@@ -36,6 +36,12 @@ def run(
     all_gems: bool = typer.Option(
         False, "--all-gems", help="engage: every new gem, not only the --top N"
     ),
+    include_internal: bool = typer.Option(
+        None,
+        "--include-internal/--no-include-internal",
+        help="profile: for this run, count (or leave out) mail from colleagues at your own "
+        "domain, one profile per colleague; default the include_internal setting",
+    ),
     queue: bool = typer.Option(
         False,
         "--queue",
@@ -72,6 +78,7 @@ def run(
             "top": top,
             "regenerate": regenerate or None,
             "all": all_gems or None,
+            "include_internal": include_internal,
         }.items()
         if v is not None
     }

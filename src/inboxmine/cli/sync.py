@@ -203,6 +203,12 @@ def sync(
         None, "--account", help="only this configured account (repeatable)"
     ),
     as_json: bool = JsonOption,
+    digest_file: Path = typer.Option(
+        None,
+        "--digest",
+        help="--watch: after each round write the digest (since the last `inboxmine digest`) "
+        "to this file (.html, .json, else text)",
+    ),
 ) -> None:
     """Sync every account listed under `accounts` in the config file, each as an ingest run."""
     from inboxmine.sources.sync import SyncInterrupted, sync_accounts
@@ -222,6 +228,10 @@ def sync(
             'no accounts configured: add [[accounts]] entries (kind = "imap" or "gmail") '
             "to inboxmine.toml - see README 'Connect your mailbox' - or use "
             "`inboxmine ingest imap` / `inboxmine ingest gmail`"
+        )
+    if digest_file is not None and not watch:
+        fail(
+            "--digest writes the digest after each --watch round: add --watch, or run `inboxmine digest -o FILE`"
         )
     engine = app.engine()
     if not watch:
@@ -255,6 +265,8 @@ def sync(
             console.print(
                 f"round {cycle.number}: no new mail", markup=False, highlight=False, style="dim"
             )
+        if digest_file is not None:
+            _write_digest(engine, settings, digest_file)
 
     if not as_json:
         err_console.print(
@@ -274,6 +286,25 @@ def sync(
     except (KeyboardInterrupt, SyncInterrupted):
         stop.set()
         err_console.print("stopped (Ctrl-C); the next sync resumes where this one stopped")
+
+
+def _write_digest(engine, settings, path: Path) -> None:
+    """The digest file of ``sync --watch --digest``: a peek that does not move
+    ``--since last`` (the digest you run yourself decides what is "new")."""
+    from inboxmine.cli.digest import format_for, produce, write_file
+
+    try:
+        _, text = produce(
+            engine, settings, "last", format_for(path, None), record=False, triggered_by="watch"
+        )
+        write_file(text, path)
+    except OSError as exc:
+        err_console.print(
+            f"[bold red]error:[/] cannot write the digest to {path}: {exc.strerror or exc} "
+            "- choose another path with --digest",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -28,14 +28,14 @@ class AddressRules:
 
     @classmethod
     def from_rules(cls, data: dict, source: str = "structure.yaml") -> AddressRules:
-        section = data.get("address") or {}
+        section = data["address"]
         formats = []
-        for name, spec in (section.get("formats") or {}).items():
+        for name, spec in section["formats"].items():
             where = f"address.formats.{name}"
-            postal = _check((spec or {}).get("postal"), source, f"{where}.postal", 0)
-            street = _check((spec or {}).get("street"), source, f"{where}.street", 0)
+            postal = _check(spec["postal"], source, f"{where}.postal", 0)
+            street = _check(spec["street"], source, f"{where}.street", 0)
             formats.append((name, re.compile(postal), re.compile(street)))
-        return cls(formats=tuple(formats), lines_before=int(section.get("max_lines_before", 2)))
+        return cls(formats=tuple(formats), lines_before=int(section["max_lines_before"]))
 
 
 def find_address(text: str, rules: AddressRules) -> str | None:

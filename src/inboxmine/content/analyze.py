@@ -47,9 +47,9 @@ def load_content_rules(rules_dir: str | Path | None = None) -> ContentRules:
     structure = load_rules("structure.yaml", rules_dir)
     hidden = [
         _check(p, "structure.yaml", "hidden.styles", re.IGNORECASE)
-        for p in (structure.get("hidden") or {}).get("styles") or []
+        for p in structure["hidden"]["styles"]
     ]
-    quote = structure.get("quote") or {}
+    quote = structure["quote"]
     return ContentRules(
         links=LinkRules.from_rules(load_rules("link_intents.yaml", rules_dir)),
         offers=OfferRules.from_rules(load_rules("offers.yaml", rules_dir)),
@@ -57,8 +57,8 @@ def load_content_rules(rules_dir: str | Path | None = None) -> ContentRules:
         personalization=PersonalizationRules.from_rules(structure),
         address=AddressRules.from_rules(structure),
         hidden_style=re.compile("|".join(f"(?:{p})" for p in hidden) or r"(?!x)x", re.IGNORECASE),
-        quote_selectors=tuple(quote.get("html_selectors") or ()),
-        quote_cut_after=tuple(quote.get("html_cut_after") or ()),
+        quote_selectors=tuple(quote["html_selectors"]),
+        quote_cut_after=tuple(quote["html_cut_after"]),
     )
 
 

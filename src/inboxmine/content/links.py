@@ -38,24 +38,25 @@ class LinkRules:
     @classmethod
     def from_rules(cls, data: dict, source: str = "link_intents.yaml") -> LinkRules:
         """Compile the ``link_intents.yaml`` data; errors name the rule and the fix."""
-        intents = data.get("intents") or {}
+        intents = data["intents"]
+        # An intent or platform added by the user may leave out a list.
         url_intents, names = compile_groups(
-            {k: (v or {}).get("url") or [] for k, v in intents.items()}, source, "intents.*.url"
+            {k: v.get("url") or [] for k, v in intents.items()}, source, "intents.*.url"
         )
         text_intents, _ = compile_groups(
-            {k: (v or {}).get("text") or [] for k, v in intents.items()}, source, "intents.*.text"
+            {k: v.get("text") or [] for k, v in intents.items()}, source, "intents.*.text"
         )
-        social = data.get("social") or {}
+        social = data["social"]
         social_hosts, social_names = compile_groups(
-            {k: (v or {}).get("hosts") or [] for k, v in social.items()}, source, "social.*.hosts"
+            {k: v["hosts"] for k, v in social.items()}, source, "social.*.hosts"
         )
         social_texts, _ = compile_groups(
-            {k: (v or {}).get("text") or [] for k, v in social.items()},
+            {k: v.get("text") or [] for k, v in social.items()},
             source,
             "social.*.text",
             whole=True,
         )
-        pixels = data.get("tracking_pixels") or {}
+        pixels = data["tracking_pixels"]
         return cls(
             url_intents=url_intents,
             text_intents=text_intents,
@@ -63,12 +64,9 @@ class LinkRules:
             social_hosts=social_hosts,
             social_texts=social_texts,
             social_names=social_names,
-            pixel_urls=compile_words(pixels.get("url") or [], source, "tracking_pixels.url"),
-            max_pixel_size=int(pixels.get("max_pixel_size", 2)),
-            utm_keys=tuple(
-                data.get("utm_keys")
-                or ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
-            ),
+            pixel_urls=compile_words(pixels["url"], source, "tracking_pixels.url"),
+            max_pixel_size=int(pixels["max_pixel_size"]),
+            utm_keys=tuple(data["utm_keys"]),
         )
 
 

@@ -32,11 +32,11 @@ class OfferRules:
 
     @classmethod
     def from_rules(cls, data: dict, source: str = "offers.yaml") -> OfferRules:
-        offers = data.get("offers") or {}
+        offers = data["offers"]
         pattern, names = compile_groups(offers, source, "offers.*")
         exclude = {}
-        for offer, fragments in (data.get("exclude") or {}).items():
-            compiled = compile_words(fragments or [], source, f"exclude.{offer}")
+        for offer, fragments in data["exclude"].items():
+            compiled = compile_words(fragments, source, f"exclude.{offer}")
             if compiled is not None:
                 exclude[offer] = compiled
         return cls(

@@ -49,14 +49,14 @@ class PersonalizationRules:
 
     @classmethod
     def from_rules(cls, data: dict, source: str = "structure.yaml") -> PersonalizationRules:
-        section = data.get("personalization") or {}
-        tags = {name: [pattern] for name, pattern in (section.get("merge_tags") or {}).items()}
+        section = data["personalization"]
+        tags = {name: [pattern] for name, pattern in section["merge_tags"].items()}
         # Merge tags are case-sensitive (``%%FirstName%%`` but not "50%% off");
         # their own (?i) switches case off where a syntax allows any case.
         merge_tags, names = compile_groups(
             tags, source, "personalization.merge_tags.*", flags=0, whole=False
         )
-        greeting = section.get("greeting")
+        greeting = section["greeting"]
         return cls(
             merge_tags=merge_tags,
             merge_names=names,
@@ -65,7 +65,7 @@ class PersonalizationRules:
             )
             if greeting
             else None,
-            generic_names=frozenset(str(n).lower() for n in section.get("generic_names") or []),
+            generic_names=frozenset(str(n).lower() for n in section["generic_names"]),
         )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from inboxmine.content.patterns import _check
-from inboxmine.content.text import MAX_LINE_CHARS, normalize_lines
+from inboxmine.content.text import MAX_LINE_CHARS, join_lines, normalize_lines
 
 #: body_clean is capped at this many characters.
 MAX_BODY_CHARS = 100_000
@@ -43,12 +43,11 @@ class StructureRules:
 
     @classmethod
     def from_rules(cls, data: dict, source: str = "structure.yaml") -> StructureRules:
-        quote = data.get("quote") or {}
-        signature = data.get("signature") or {}
-        footer = data.get("footer") or {}
+        quote = data["quote"]
+        signature = data["signature"]
+        footer = data["footer"]
         sign_offs = [
-            _check(s, source, "signature.sign_offs", re.IGNORECASE)
-            for s in signature.get("sign_offs") or []
+            _check(s, source, "signature.sign_offs", re.IGNORECASE) for s in signature["sign_offs"]
         ]
         sign_off = None
         if sign_offs:
@@ -58,22 +57,22 @@ class StructureRules:
                 rf"(?:{names})(?:[ ,.!]{{0,3}}|, ?[\w.'-]{{1,30}}(?: [\w.'-]{{1,30}})?)$",
                 re.IGNORECASE,
             )
-        one = [quote.get("header_block_start")] if quote.get("header_block_start") else []
-        nxt = [quote.get("header_block_next")] if quote.get("header_block_next") else []
+        one = [quote["header_block_start"]] if quote["header_block_start"] else []
+        nxt = [quote["header_block_next"]] if quote["header_block_next"] else []
         return cls(
-            quote_header=_line_pattern(quote.get("header_lines"), source, "quote.header_lines"),
+            quote_header=_line_pattern(quote["header_lines"], source, "quote.header_lines"),
             header_block_start=_line_pattern(one, source, "quote.header_block_start"),
             header_block_next=_line_pattern(nxt, source, "quote.header_block_next"),
-            quote_prefix=str(quote.get("prefix") or ">"),
+            quote_prefix=str(quote["prefix"] or ">"),
             signature_delimiter=_line_pattern(
-                signature.get("delimiters"), source, "signature.delimiters"
+                signature["delimiters"], source, "signature.delimiters"
             ),
             sign_off=sign_off,
-            max_lines_after_sign_off=int(signature.get("max_lines_after_sign_off", 8)),
-            max_chars_after_sign_off=int(signature.get("max_chars_after_sign_off", 600)),
-            footer_marker=_line_pattern(footer.get("markers"), source, "footer.markers"),
-            footer_extend_up=_line_pattern(footer.get("extend_up"), source, "footer.extend_up"),
-            footer_max_lines=int(footer.get("max_lines", 30)),
+            max_lines_after_sign_off=int(signature["max_lines_after_sign_off"]),
+            max_chars_after_sign_off=int(signature["max_chars_after_sign_off"]),
+            footer_marker=_line_pattern(footer["markers"], source, "footer.markers"),
+            footer_extend_up=_line_pattern(footer["extend_up"], source, "footer.extend_up"),
+            footer_max_lines=int(footer["max_lines"]),
         )
 
 
@@ -229,4 +228,4 @@ def split_text(
 
 
 def _join(lines: list[str], limit: int) -> str:
-    return normalize_lines("\n".join(lines), limit)
+    return join_lines(lines, limit)

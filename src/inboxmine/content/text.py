@@ -9,7 +9,9 @@ MAX_TEXT_CHARS = 300_000
 #: Longest line matched against line rules (the rest of a line is not read).
 MAX_LINE_CHARS = 1_000
 
-_HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
+# Only what changes: a run of two or more, or one tab-like character (a lone
+# space is left alone, so ordinary text costs no replacement per word).
+_HORIZONTAL_SPACE = re.compile(r"[^\S\n]{2,}|[^\S\n ]")
 _LINE_BREAKS = re.compile(r"\r\n?|[\f\v\u2028\u2029\x85]")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 # Zero-width characters that preheader padding and trackers sprinkle in text.
@@ -29,6 +31,12 @@ def normalize_lines(text: str, limit: int = MAX_TEXT_CHARS) -> str:
     lines = [line.strip() for line in text.split("\n")]
     text = "\n".join(lines).strip()
     return _MANY_BLANK_LINES.sub("\n\n", text)[:limit]
+
+
+def join_lines(lines: list[str], limit: int = MAX_TEXT_CHARS) -> str:
+    """Lines of :func:`normalize_lines` output back into text, at most one blank
+    line in a row (they need no normalising again)."""
+    return _MANY_BLANK_LINES.sub("\n\n", "\n".join(lines).strip())[:limit]
 
 
 def one_line(text: str, limit: int) -> str:

@@ -146,13 +146,13 @@ def word_list(words: list) -> re.Pattern | None:
 def compile_date_rules(config: dict) -> DateRules:
     """Build :class:`DateRules` from the ``dates`` section of the rules."""
     kinds: dict[str, str] = {}
-    for kind, phrases in (config.get("triggers") or {}).items():
-        for phrase in phrases or []:
+    for kind, phrases in config["triggers"].items():
+        for phrase in phrases:
             kinds.setdefault(squash(str(phrase)).lower(), kind)
     ordered = sorted(kinds, key=len, reverse=True)
     alternation = "|".join(re.escape(p).replace(r"\ ", r"\s{1,3}") for p in ordered) or "x^"
     triggers = re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.IGNORECASE)
-    words = [str(w) for w in config.get("fillers") or []]
+    words = [str(w) for w in config["fillers"]]
     word_alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True) if w.isalpha())
     punct = "".join(re.escape(w) for w in words if not w.isalpha())
     # Up to three filler words, each bounded: "on the", "is on", ": -".
@@ -160,17 +160,17 @@ def compile_date_rules(config: dict) -> DateRules:
         rf"(?:[\s{punct}]{{0,4}}(?:{word_alt or 'x^'})(?![a-z])){{0,3}}[\s{punct}]{{0,4}}",
         re.IGNORECASE,
     )
-    promo = config.get("promotion") or {}
+    promo = config["promotion"]
     return DateRules(
         triggers=triggers,
         kinds=kinds,
         fillers=fillers,
-        max_per_message=int(config.get("max_per_message", 30)),
+        max_per_message=int(config["max_per_message"]),
         promotion=PromotionRules(
-            words=word_list(promo.get("words")),
-            unless=word_list(promo.get("unless")),
-            kinds=frozenset(promo.get("kinds") or ()),
-            window=int(promo.get("window", 100)),
+            words=word_list(promo["words"]),
+            unless=word_list(promo["unless"]),
+            kinds=frozenset(promo["kinds"]),
+            window=int(promo["window"]),
         ),
     )
 

@@ -55,10 +55,10 @@ def _alternation(items, flags_insensitive: bool = False) -> str:
 
 def compile_money_rules(config: dict) -> MoneyRules:
     """Build :class:`MoneyRules` from the ``money`` section of the rules."""
-    symbols = {str(k): str(v) for k, v in (config.get("symbols") or {}).items()}
-    codes = frozenset(str(c).upper() for c in config.get("codes") or [])
-    words = {str(k).lower(): str(v) for k, v in (config.get("words") or {}).items()}
-    multipliers = {str(k): float(v) for k, v in (config.get("multipliers") or {}).items()}
+    symbols = {str(k): str(v) for k, v in config["symbols"].items()}
+    codes = frozenset(str(c).upper() for c in config["codes"])
+    words = {str(k).lower(): str(v) for k, v in config["words"].items()}
+    multipliers = {str(k): float(v) for k, v in config["multipliers"].items()}
     symbol_alt = _alternation(symbols)
     code_alt = _alternation(codes)
     word_alt = _alternation(words)
@@ -85,8 +85,8 @@ def compile_money_rules(config: dict) -> MoneyRules:
     context_kinds: dict[str, str] = {}
     sensitive: list[str] = []
     insensitive: list[str] = []
-    for kind, keywords in (config.get("contexts") or {}).items():
-        for keyword in keywords or []:
+    for kind, keywords in config["contexts"].items():
+        for keyword in keywords:
             keyword = str(keyword)
             # Upper-case keywords (ARR, MRR) are acronyms: "arr" is not ARR.
             if keyword.isupper() and len(keyword) <= 5:
@@ -102,7 +102,7 @@ def compile_money_rules(config: dict) -> MoneyRules:
         parts.append(f"(?i:{_alternation(insensitive)})")
     context_pattern = re.compile(rf"(?<![\w-])(?:{'|'.join(parts) or 'x^'})(?![\w-])")
 
-    periods = {str(k).lower(): str(v) for k, v in (config.get("periods") or {}).items()}
+    periods = {str(k).lower(): str(v) for k, v in config["periods"].items()}
     period_pattern = re.compile(
         rf"\s{{0,2}}(?:/|per\s|a\s|an\s|each\s)\s{{0,2}}(?P<period>{_alternation(periods)})\b",
         re.IGNORECASE,
@@ -119,7 +119,7 @@ def compile_money_rules(config: dict) -> MoneyRules:
         period_pattern=period_pattern,
         periods=periods,
         recurring_pattern=recurring_pattern,
-        max_per_message=int(config.get("max_per_message", 40)),
+        max_per_message=int(config["max_per_message"]),
     )
 
 

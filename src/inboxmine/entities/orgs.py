@@ -32,17 +32,15 @@ class OrgRules:
 
 def compile_org_rules(config: dict) -> OrgRules:
     """Build :class:`OrgRules` from the ``orgs`` section of the rules."""
-    suffixes = tuple(
-        sorted({str(s) for s in config.get("legal_suffixes") or []}, key=len, reverse=True)
-    )
+    suffixes = tuple(sorted({str(s) for s in config["legal_suffixes"]}, key=len, reverse=True))
     alternation = "|".join(re.escape(s).replace(r"\ ", r"\s") for s in suffixes) or "x^"
     # ",? Suffix" not followed by a letter (a trailing dot is part of "Inc.").
     suffix_pattern = re.compile(rf",?\s(?P<suffix>{alternation})(?![\w&])")
     return OrgRules(
         suffix_pattern=suffix_pattern,
         suffixes=suffixes,
-        stop_words=frozenset(str(w).lower() for w in config.get("stop_words") or []),
-        max_per_message=int(config.get("max_per_message", 20)),
+        stop_words=frozenset(str(w).lower() for w in config["stop_words"]),
+        max_per_message=int(config["max_per_message"]),
     )
 
 

@@ -40,18 +40,16 @@ def _phrases(words, case_sensitive_acronyms: bool = True) -> str:
 
 def compile_people_rules(people: dict) -> PeopleRules:
     """Build :class:`PeopleRules` from the ``people`` section of the rules."""
-    titles = [str(t) for t in people.get("decision_maker_titles") or []]
+    titles = [str(t) for t in people["decision_maker_titles"]]
     return PeopleRules(
         decision_maker=re.compile(rf"(?<![\w-])(?:{_phrases(titles)})(?![\w-])", re.IGNORECASE),
         not_decision_maker=re.compile(
-            rf"(?<![\w-])(?:{_phrases(people.get('not_decision_maker') or [])})(?![\w-])",
+            rf"(?<![\w-])(?:{_phrases(people['not_decision_maker'])})(?![\w-])",
             re.IGNORECASE,
         ),
-        automated_contains=tuple(str(w).lower() for w in people.get("automated_contains") or []),
-        automated_words=frozenset(str(w).lower() for w in people.get("automated_words") or []),
-        vendor_contact_words=frozenset(
-            str(w).lower() for w in people.get("vendor_contact_words") or []
-        ),
+        automated_contains=tuple(str(w).lower() for w in people["automated_contains"]),
+        automated_words=frozenset(str(w).lower() for w in people["automated_words"]),
+        vendor_contact_words=frozenset(str(w).lower() for w in people["vendor_contact_words"]),
     )
 
 

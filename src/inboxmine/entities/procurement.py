@@ -47,9 +47,9 @@ def compile_procurement_rules(config: dict) -> ProcurementRules:
     acronyms: dict[str, str] = {}
     categories: dict[str, str] = {}
     topics: set[str] = set()
-    for key, signal in (config.get("signals") or {}).items():
-        signal = signal or {}
-        categories[key] = str(signal.get("category") or "other")
+    for key, signal in config["signals"].items():
+        categories[key] = str(signal["category"])
+        # phrases, acronyms and topic are optional in a signal (rules/models/entities.py).
         if signal.get("topic"):
             topics.add(key)
         for phrase in signal.get("phrases") or []:
@@ -57,11 +57,7 @@ def compile_procurement_rules(config: dict) -> ProcurementRules:
         for acronym in signal.get("acronyms") or []:
             acronyms.setdefault(str(acronym), key)
     phrase_texts = sorted(
-        {
-            str(p)
-            for s in (config.get("signals") or {}).values()
-            for p in ((s or {}).get("phrases") or [])
-        },
+        {str(p) for s in config["signals"].values() for p in s.get("phrases") or []},
         key=len,
         reverse=True,
     )

@@ -32,14 +32,14 @@ class EntityRules:
 
 def compile_entity_rules(entities: dict, procurement: dict) -> EntityRules:
     """Compile the contents of entities.yaml and procurement.yaml."""
-    people = entities.get("people") or {}
+    people = entities["people"]
     return EntityRules(
-        money=compile_money_rules(entities.get("money") or {}),
-        dates=compile_date_rules(entities.get("dates") or {}),
+        money=compile_money_rules(entities["money"]),
+        dates=compile_date_rules(entities["dates"]),
         procurement=compile_procurement_rules(procurement),
         people=compile_people_rules(people),
         signature=compile_signature_rules(people),
-        orgs=compile_org_rules(entities.get("orgs") or {}),
+        orgs=compile_org_rules(entities["orgs"]),
     )
 
 

@@ -60,13 +60,13 @@ def _word_alternation(words) -> str:
 
 def compile_signature_rules(people: dict) -> SignatureRules:
     """Build :class:`SignatureRules` from the ``people`` section of the rules."""
-    words = [str(w) for w in people.get("title_words") or []]
+    words = [str(w) for w in people["title_words"]]
     acronyms = [w for w in words if w.isupper()]
     others = [w for w in words if not w.isupper()]
     title_pattern = re.compile(
         rf"(?<![\w-])(?:{_word_alternation(acronyms)}|(?i:{_word_alternation(others)}))(?![\w-])"
     )
-    sign_offs = frozenset(squash(str(s)).lower() for s in people.get("sign_offs") or [])
+    sign_offs = frozenset(squash(str(s)).lower() for s in people["sign_offs"])
     return SignatureRules(title_pattern=title_pattern, sign_offs=sign_offs)
 
 

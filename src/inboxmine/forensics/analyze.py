@@ -29,7 +29,12 @@ from inboxmine.forensics.esp import EspRules, Observed, compile_rules, identify_
 from inboxmine.forensics.links import body_link_hosts
 from inboxmine.forensics.received import read_received
 from inboxmine.forensics.temporal import send_time, utc_offset_minutes
-from inboxmine.forensics.unsubscribe import feedback_sender_id, list_id_host, read_unsubscribe
+from inboxmine.forensics.unsubscribe import (
+    feedback_sender_id,
+    legacy_list_id,
+    list_id_host,
+    read_unsubscribe,
+)
 
 #: Values read of one header name (a hostile message can repeat a header).
 MAX_VALUES = 64
@@ -192,13 +197,18 @@ def analyze(message: Mapping[str, Any], prepared: Prepared) -> dict[str, Any]:
     unsubscribe = read_unsubscribe(
         _first(headers, "list-unsubscribe", limit=4096), _first(headers, "list-unsubscribe-post")
     )
-    list_id_raw = _first(headers, "list-id", limit=512)
+    list_header = _first(headers, "list-id", limit=512)
+    list_id_raw = list_header or legacy_list_id(
+        _first(headers, "mailing-list"),
+        _first(headers, "x-mailing-list"),
+        _first(headers, "x-beenthere"),
+    )
     feedback_raw = _first(headers, "feedback-id", "x-feedback-id", limit=512)
     x_mailer = _first(headers, "x-mailer", "user-agent", limit=512)
     precedence = (_first(headers, "precedence", limit=64) or "").lower() or None
     message_id_host = _message_id_host(_first(headers, "message-id"))
     envelope_host = address_domain(envelope)
-    list_host = list_id_host(list_id_raw)
+    list_host = list_id_host(list_header)
 
     own_signals: list[tuple[str, str]] = []
     own_infrastructure = False

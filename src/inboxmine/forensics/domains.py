@@ -183,8 +183,7 @@ def identity_rules(rules_dir=None) -> IdentityRules:
     rules = load_rules("freemail.yaml", rules_dir)
 
     def listed(key: str) -> frozenset[str]:
-        values = rules.get(key) or []
-        return frozenset(str(v).strip().lower() for v in values if str(v).strip())
+        return frozenset(str(v).strip().lower() for v in rules[key] if str(v).strip())
 
     return IdentityRules(listed("domains"), listed("publication_platforms"))
 

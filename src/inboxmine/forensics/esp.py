@@ -17,6 +17,7 @@ from typing import Any
 
 from inboxmine.forensics.domains import host_suffixes, in_domain
 from inboxmine.rules.loader import RulesError
+from inboxmine.rules.models.forensics import EspSpec
 
 #: Signals matched on hosts found in the headers (the ``domains`` shorthand).
 HEADER_HOST_SIGNALS = (
@@ -32,17 +33,8 @@ HOST_SIGNALS = (*HEADER_HOST_SIGNALS, "link_domain")
 OWN_SIGNALS = ("dkim_aligned", "sending_host_own", "message_id_own")
 ALL_SIGNALS = (*HOST_SIGNALS, "header", "feedback_id", "x_mailer", *OWN_SIGNALS)
 
-_RULE_KEYS = {
-    "name",
-    "tier",
-    "domains",
-    "links",
-    "headers",
-    "feedback_id",
-    "x_mailer",
-    "skip_for_freemail",
-    *HEADER_HOST_SIGNALS,
-}
+#: The keys of one ESP rule, as rules/models/forensics.py declares them.
+_RULE_KEYS = frozenset(EspSpec.model_fields)
 _KEY = re.compile(r"[a-z0-9_]{1,64}")
 #: Evidence entries kept per ESP (a message can mention a host many times).
 MAX_EVIDENCE = 16

@@ -71,6 +71,23 @@ def list_id_host(value: str | None) -> str | None:
     return clean_host(text)
 
 
+_LEGACY_LIST = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def legacy_list_id(
+    mailing_list: str | None, x_mailing_list: str | None, been_there: str | None
+) -> str | None:
+    """The list of mail from list software older than List-Id (RFC 2919):
+    ezmlm and Yahoo Groups' ``Mailing-List: list x@host; contact ...``,
+    SmartList's ``X-Mailing-List``, Mailman's ``X-BeenThere``: the list's
+    posting address, lower-cased."""
+    for value in (mailing_list, x_mailing_list, been_there):
+        match = _LEGACY_LIST.search((value or "")[:512])
+        if match:
+            return match.group(0).lower()
+    return None
+
+
 def feedback_sender_id(value: str | None) -> str | None:
     """The last field of a Feedback-ID (``a:b:c:SenderId``): names the sending platform."""
     if not value or ":" not in value:

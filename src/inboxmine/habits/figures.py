@@ -22,10 +22,10 @@ def habit_rules(rules_dir=None) -> HabitRules:
     """rules/habits.yaml, with the user's copy merged on top."""
     from inboxmine.rules.loader import load_rules
 
-    section = load_rules("habits.yaml", rules_dir).get("never_read") or {}
+    section = load_rules("habits.yaml", rules_dir)["never_read"]
     return HabitRules(
-        min_messages=int(section.get("min_messages", 3)),
-        max_read_ratio=float(section.get("max_read_ratio", 0.0)),
+        min_messages=int(section["min_messages"]),
+        max_read_ratio=float(section["max_read_ratio"]),
     )
 
 

@@ -26,6 +26,8 @@ GEM_COLUMNS = [
     "id",
     "gem_type",
     "sender_domain",
+    "contact_name",
+    "contact_email",
     "company_name",
     "industry",
     "company_size",
@@ -140,7 +142,7 @@ def rows_for(
             )
             raise ExportError(f"segment {name!r} has no members: known segments are {known}")
         return SEGMENT_COLUMNS, rows
-    raise ExportError(f"cannot export {what!r}: choose gems, profiles or segment NAME")
+    raise ExportError(f"cannot export {what!r}: choose gems, profiles, segment NAME, crm or vcard")
 
 
 def write(columns: list[str], rows: list[dict[str, Any]], path: Path, fmt: str) -> int:

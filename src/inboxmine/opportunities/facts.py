@@ -61,6 +61,10 @@ class MessageFacts:
     dmarc_result: str | None = None
     authentication_quality: str | None = None
     unsubscribe_url: str | None = None
+    list_id: str | None = None
+    #: Relayed by a discussion list (one List-Id, many senders): a post to a
+    #: community, not the sender's own mailing.
+    via_discussion_list: bool = False
     is_bulk: bool = False
     is_freemail: bool = False
     # stage 2
@@ -124,6 +128,8 @@ class SenderFacts:
     #: The stage 4 per-sender rollup (sender_classification row), overrides applied.
     classification: dict[str, Any] = field(default_factory=dict)
     is_freemail: bool = False
+    #: A colleague at the user's own domain (a person identity, ``include_internal``).
+    is_internal: bool = False
 
     @property
     def received(self) -> list[MessageFacts]:

@@ -14,6 +14,7 @@ from statistics import mean
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from inboxmine.forensics.domains import clean_host, in_domain, registered_domain
 from inboxmine.opportunities import sophistication
 from inboxmine.opportunities.evidence import Signal, find_all_in_message, phrases
 from inboxmine.opportunities.facts import MessageFacts, SenderFacts
@@ -37,20 +38,37 @@ def _first_address(raw: str | None) -> str | None:
     return match.group(0).lower() if match else None
 
 
+#: Share of a sender's messages an organisation must sign to name the sender.
+SIGNATURE_ORG_SHARE = 0.3
+
+
+def signature_orgs(message: MessageFacts) -> list:
+    """The organisations of a message's signature, each once, with no markup or addresses."""
+    seen: dict[str, object] = {}
+    for entity in message.entities:
+        if (
+            entity.entity_type == "organization"
+            and entity.source in ("signature", None)
+            and entity.value
+            and not any(c in entity.value for c in '@="<>')
+        ):
+            seen.setdefault(entity.normalized or entity.value, entity)
+    return list(seen.values())
+
+
 def company_name(sender: SenderFacts) -> str:
     """The organisation's name: the signature's organisation for people, the From name for brands."""
     received = sender.received
     human = received and sum(m.is_bulk for m in received) <= len(received) / 2
     if human:
-        orgs = Counter(
-            e.normalized or e.value
-            for m in received
-            for e in m.entities
-            if e.entity_type == "organization" and e.source in ("signature", None) and e.value
-        )
+        orgs = Counter(e.normalized or e.value for m in received for e in signature_orgs(m))
         if orgs:
-            return str(orgs.most_common(1)[0][0])[:200]
-    if not human or sender.is_freemail:
+            name, seen = orgs.most_common(1)[0]
+            # A newsletter footer yields a new "organisation" every issue
+            # ("Unsubscribe", a product name): only one that signs most mail counts.
+            if seen >= max(1, SIGNATURE_ORG_SHARE * len(received)):
+                return str(name)[:200]
+    if not human or sender.is_freemail or sender.is_internal:
         names = Counter(
             (m.from_name or "").strip() for m in received if m.from_name and "@" not in m.from_name
         )
@@ -114,14 +132,37 @@ def _clean_url(url: str) -> str:
         return url[:500]
 
 
-def partner_evidence(sender: SenderFacts) -> tuple[list[str], list[int]]:
-    """Partner/affiliate program URLs and the messages that carried them."""
+def _runs_link(url: str, sender_domain: str, link_hosts: frozenset[str]) -> bool:
+    """True when a link can be the sender's own: on the sender's registered
+    domain, or through a mailing platform's click tracking (whose target is
+    unknown). A link to another organisation's site is not the sender's
+    program; a person on free mail runs none of the mail host's."""
+    try:
+        host = clean_host(urlsplit(url).hostname) if "//" in url else None
+    except ValueError:  # a malformed URL (bad port, broken IPv6 literal)
+        return False
+    if not host:
+        return False
+    if any(in_domain(host, tracked) for tracked in link_hosts):
+        return True
+    own = None if "@" in sender_domain else registered_domain(sender_domain)
+    return own is not None and registered_domain(host) == own
+
+
+def partner_evidence(
+    sender: SenderFacts, link_hosts: frozenset[str] = frozenset()
+) -> tuple[list[str], list[int]]:
+    """Partner/affiliate program URLs the sender runs, and the messages that carried them."""
     urls: list[str] = []
     message_ids: list[int] = []
     for message in sender.received:
-        found = (message.link_intents or {}).get("partner_program") or []
+        found = [
+            str(url)
+            for url in (message.link_intents or {}).get("partner_program") or []
+            if _runs_link(str(url), sender.sender_domain, link_hosts)
+        ]
         for url in found:
-            clean = _clean_url(str(url))
+            clean = _clean_url(url)
             if clean not in urls:
                 urls.append(clean)
         if found:
@@ -134,8 +175,8 @@ def _is_subscription_date(entity, context_rules: dict | None) -> bool:
     if entity.date_kind == "renewal" or not context_rules:
         return True
     text = f"{entity.context or ''} {entity.value or ''}"
-    promo = phrases(context_rules.get("promotion_words"))
-    subscription = phrases(context_rules.get("subscription_words"))
+    promo = phrases(context_rules["promotion_words"])
+    subscription = phrases(context_rules["subscription_words"])
     if promo is not None and promo.search(text):
         return False
     return subscription is None or bool(subscription.search(text))
@@ -273,12 +314,12 @@ def build_profile(
         }.values(),
         key=lambda m: m.sent_at,
     )
-    soph_rules = rules.get("sophistication", {})
+    soph_rules = rules["sophistication"]
     deterministic, breakdown = sophistication.deterministic_score(received, soph_rules)
     ai = sophistication.ai_scores(received)
     rolled_ai = (sender.classification or {}).get("marketing_sophistication")
     ai_avg = mean(ai) if ai else (float(rolled_ai) if rolled_ai else None)
-    partner_urls, _ = partner_evidence(sender)
+    partner_urls, _ = partner_evidence(sender, rules.get("link_hosts", frozenset()))
     offers = Counter(o for m in received for o in (m.offer_types or []))
     ctas: list[str] = []
     social: dict[str, Any] = {}

@@ -19,6 +19,7 @@ from inboxmine.db.tables.opportunities import (
 )
 from inboxmine.db.types import utcnow
 from inboxmine.opportunities.gems import GEM_TYPES
+from inboxmine.rules.loader import load_rules
 
 GEM_STATUSES = ("new", "acted", "dismissed", "expired")
 #: Statuses a user may set (expired is set by detection only).
@@ -30,18 +31,8 @@ DRAFT_STATUSES = ("draft", "approved", "sent", "archived")
 #: Longest texts a user may store in a draft (a subject line, a plain-text body).
 MAX_SUBJECT_CHARS = 300
 MAX_BODY_CHARS = 20_000
-RELATIONSHIP_TYPES = (
-    "my_vendor",
-    "my_service_provider",
-    "my_infrastructure",
-    "selling_to_me",
-    "inbound_prospect",
-    "warm_contact",
-    "potential_partner",
-    "community",
-    "institutional",
-    "unknown",
-)
+#: Every relationship type, as ``rules/relationships.yaml`` lists them (one list).
+RELATIONSHIP_TYPES = tuple(load_rules("relationships.yaml")["types"])
 GEM_LIST_COLUMNS = (
     "id",
     "gem_type",
@@ -54,6 +45,9 @@ GEM_LIST_COLUMNS = (
     "confidence",
     "summary",
     "thread_id",
+    "contact_email",
+    "contact_name",
+    "trust_verdict",
     "created_at",
     "last_detected_at",
 )
@@ -109,6 +103,9 @@ def list_gems(
         gems.c.confidence,
         gems.c.summary,
         gems.c.thread_id,
+        gems.c.contact_email,
+        gems.c.contact_name,
+        gems.c.trust_verdict,
         gems.c.created_at,
         gems.c.last_detected_at,
         gems.c.recommended_actions,
@@ -556,7 +553,6 @@ def import_relationships(
     relationship set by hand is kept (the file does not overrule it); the
     result says how many were imported, updated and kept.
     """
-    from inboxmine.rules.loader import load_rules
 
     wanted = read_relationship_file(path, rules_dir)
     rules = load_rules("relationships.yaml", rules_dir)
@@ -696,12 +692,17 @@ def add_exclusion(
     """Exclude a sender or domain from gem detection (its gems expire at the next run).
 
     ``mail.acme.io`` and ``bob@acme.io`` mean the sender ``acme.io``; a free-mail
-    address stays that one person.
+    address stays that one person, and so does a colleague's address at your own
+    domain (the domain of your sent mail): with ``include_internal`` each
+    colleague is a sender of their own.
     """
     from inboxmine.forensics.domains import identity_rules, sender_key
+    from inboxmine.opportunities.store import my_identities
 
     entry = domain.strip().lower()
     domain = sender_key(entry, identity_rules(rules_dir)) if entry else None
+    if domain and "@" in entry and "@" not in domain and domain in my_identities(engine, set()):
+        domain = entry
     if not domain:
         raise InvalidValue(
             f"{entry!r} is not a domain or an address: give a domain (acme.io) or an address"

@@ -38,17 +38,37 @@ def _domain_candidates(sender_domain: str) -> list[str]:
 def known_entity(sender_domain: str, known: dict, rules: dict) -> Proposal | None:
     """A match in known_entities.yaml, mapped to a relationship."""
     candidates = set(_domain_candidates(sender_domain.lower()))
-    for category, mapping in (rules.get("known_entity_categories") or {}).items():
+    for category, mapping in rules["known_entity_categories"].items():
         listed = {str(d).lower() for d in (known.get(category) or [])}
         if candidates & listed:
             return Proposal(
-                mapping.get("relationship", "unknown"),
+                mapping["relationship"],
                 0.9,
                 [f"known entity: {category}"],
-                bool(mapping.get("suppress_gems", False)),
+                bool(mapping["suppress_gems"]),
                 "known_entities",
             )
     return None
+
+
+def list_member(sender: SenderFacts, rules: dict) -> Proposal | None:
+    """A person whose mail reaches the user mostly as posts to discussion lists.
+
+    Their posts are a community talking, not their own marketing: no
+    "weak marketing" or "partner program" gem is read into them.
+    """
+    cfg = rules["discussion_list"]
+    received = sender.received
+    posts = [m for m in received if m.via_discussion_list]
+    if not received or len(posts) / len(received) < cfg["min_share"]:
+        return None
+    names = sorted({m.list_id for m in posts if m.list_id})
+    shown = ", ".join(names[:2]) + (f" and {len(names) - 2} more" if len(names) > 2 else "")
+    return Proposal(
+        "list_member",
+        cfg["confidence"],
+        [f"{len(posts)} of {len(received)} messages are posts to discussion lists ({shown})"],
+    )
 
 
 def detect(
@@ -58,13 +78,23 @@ def detect(
     known: dict,
     rules: dict,
 ) -> Proposal:
-    """The relationship the mail suggests (known entities first)."""
+    """The relationship the mail suggests (a colleague, then known entities, then the mail)."""
+    if sender.is_internal:
+        colleague = rules.get("colleague") or {}
+        return Proposal(
+            "colleague",
+            float(colleague.get("confidence", 0.95)),
+            [f"works at your own organisation ({sender.sender_domain.rpartition('@')[2]})"],
+        )
     listed = known_entity(sender.sender_domain, known, rules)
     if listed:
         return listed
-    w = rules.get("weights", {})
-    pats = {k: phrases(v) for k, v in (rules.get("phrases") or {}).items()}
-    first = sender.received[: int(rules.get("first_messages", 10))]
+    posting = list_member(sender, rules)
+    if posting:
+        return posting
+    w = rules["weights"]
+    pats = {k: phrases(v) for k, v in rules["phrases"].items()}
+    first = sender.received[: int(rules["first_messages"])]
     initiation = profile.get("thread_initiation_ratio")
     reply_rate = profile.get("user_reply_rate")
     intent = profile.get("sender_intent")
@@ -88,63 +118,63 @@ def detect(
     if initiation is not None and initiation > 0.7:
         add(
             "my_vendor",
-            w.get("vendor_initiation_high", 0.2),
+            w["vendor_initiation_high"],
             f"you started {initiation:.0%} of threads",
         )
     if len(vendor) >= 3:
-        add("my_vendor", w.get("vendor_phrases_many", 0.45), f"{len(vendor)} vendor-like messages")
+        add("my_vendor", w["vendor_phrases_many"], f"{len(vendor)} vendor-like messages")
     elif vendor:
-        add("my_vendor", w.get("vendor_phrases_some", 0.25), vendor[0])
-    if intent in rules.get("vendor_intents", []):
-        add("my_vendor", w.get("vendor_transactional_intent", 0.35), f"intent {intent}")
+        add("my_vendor", w["vendor_phrases_some"], vendor[0])
+    if intent in rules["vendor_intents"]:
+        add("my_vendor", w["vendor_transactional_intent"], f"intent {intent}")
     if "spend_map" in segments:
-        add("my_vendor", w.get("vendor_spend_segment", 0.2), "in spend_map")
+        add("my_vendor", w["vendor_spend_segment"], "in spend_map")
 
     if initiation is not None and initiation < 0.3 and reply_rate:
         add(
             "inbound_prospect",
-            w.get("prospect_initiation_low", 0.15),
+            w["prospect_initiation_low"],
             f"they started {1 - initiation:.0%} of threads",
         )
     if reply_rate is not None and reply_rate > 0.5:
         add(
             "inbound_prospect",
-            w.get("prospect_reply_rate_high", 0.25),
+            w["prospect_reply_rate_high"],
             f"you replied in {reply_rate:.0%} of threads",
         )
     for reason in hits("prospect")[:3]:
-        add("inbound_prospect", w.get("prospect_phrase_per_message", 0.25), reason)
-    if intent in rules.get("prospect_intents", []):
-        add("inbound_prospect", w.get("prospect_procurement_intent", 0.4), f"intent {intent}")
+        add("inbound_prospect", w["prospect_phrase_per_message"], reason)
+    if intent in rules["prospect_intents"]:
+        add("inbound_prospect", w["prospect_procurement_intent"], f"intent {intent}")
 
     if reply_rate is not None and reply_rate < 0.1 or reply_rate is None:
-        add("selling_to_me", w.get("selling_reply_rate_low", 0.25), "you never reply")
+        add("selling_to_me", w["selling_reply_rate_low"], "you never reply")
         if len(sender.received) >= 5:
             add(
                 "selling_to_me",
-                w.get("selling_many_unanswered", 0.15),
+                w["selling_many_unanswered"],
                 f"{len(sender.received)} unanswered messages",
             )
         for reason in hits("selling")[:3]:
-            add("selling_to_me", w.get("selling_phrase_per_message", 0.1), reason)
-    if intent in rules.get("selling_intents", []):
-        add("selling_to_me", w.get("selling_intent", 0.35), f"intent {intent}")
+            add("selling_to_me", w["selling_phrase_per_message"], reason)
+    if intent in rules["selling_intents"]:
+        add("selling_to_me", w["selling_intent"], f"intent {intent}")
 
     for reason in hits("partner")[:2]:
-        add("potential_partner", w.get("partner_phrase_per_message", 0.2), reason)
-    if intent in rules.get("partner_intents", []):
-        add("potential_partner", w.get("partner_intent", 0.4), f"intent {intent}")
+        add("potential_partner", w["partner_phrase_per_message"], reason)
+    if intent in rules["partner_intents"]:
+        add("potential_partner", w["partner_intent"], f"intent {intent}")
 
-    if intent in rules.get("community_intents", []) and reply_rate in (None, 0, 0.0):
-        add("community", w.get("community_intent", 0.55), f"intent {intent}")
+    if intent in rules["community_intents"] and reply_rate in (None, 0, 0.0):
+        add("community", w["community_intent"], f"intent {intent}")
     if (
         initiation is not None
         and 0.0 < initiation < 1.0
         and reply_rate is not None
         and reply_rate > 0.5
-        and intent not in rules.get("vendor_intents", [])
+        and intent not in rules["vendor_intents"]
     ):
-        add("warm_contact", w.get("warm_two_way", 0.55), "two-way conversations")
+        add("warm_contact", w["warm_two_way"], "two-way conversations")
 
     if not scores:
         return Proposal("unknown", 0.2, ["no decisive signal"])

@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from inboxmine.config import Settings
-from inboxmine.rules.loader import load_rules, merge
+from inboxmine.rules.loader import load_rules, merge, validate_rules
+
+#: Where overrides from the settings come from, in error messages.
+SETTINGS_SOURCE = "rules/{name} with the settings' [scoring] overrides"
 
 
 def scoring_rules(settings: Settings) -> dict[str, Any]:
     """rules/scoring.yaml with ``settings.scoring`` overrides (weights, caps, industries)."""
     rules = load_rules("scoring.yaml", settings.rules_dir)
-    opportunity = copy.deepcopy(rules.get("opportunity") or {})
     scoring = settings.scoring
-    if scoring.weights:
-        opportunity["weights"] = {**opportunity.get("weights", {}), **scoring.weights}
-    if scoring.relationship_caps:
-        opportunity["relationship_caps"] = {
-            **opportunity.get("relationship_caps", {}),
-            **scoring.relationship_caps,
-        }
+    if not (scoring.weights or scoring.relationship_caps or scoring.target_industries is not None):
+        return rules
+    opportunity = rules["opportunity"]
+    opportunity["weights"] = {**opportunity["weights"], **scoring.weights}
+    opportunity["relationship_caps"] = {
+        **opportunity["relationship_caps"],
+        **scoring.relationship_caps,
+    }
     if scoring.target_industries is not None:
         opportunity["target_industries"] = list(scoring.target_industries)
-    rules["opportunity"] = opportunity
-    return rules
+    # A misspelt weight in the settings is refused like one in the file.
+    return validate_rules("scoring.yaml", rules, SETTINGS_SOURCE.format(name="scoring.yaml"))
 
 
 def gem_rules(settings: Settings) -> dict[str, Any]:
@@ -32,15 +34,26 @@ def gem_rules(settings: Settings) -> dict[str, Any]:
     rules = load_rules("gems.yaml", settings.rules_dir)
     if settings.scoring.gem_thresholds:
         rules = merge(rules, settings.scoring.gem_thresholds)
+        rules = validate_rules("gems.yaml", rules, SETTINGS_SOURCE.format(name="gems.yaml"))
     return rules
 
 
+def link_hosts(rules_dir) -> frozenset[str]:
+    """The click-tracking hosts of every mailing platform in rules/esp.yaml."""
+    esps = load_rules("esp.yaml", rules_dir)["esps"]
+    return frozenset(str(h).lower() for esp in esps.values() for h in esp.get("links") or [])
+
+
 def all_rules(settings: Settings) -> dict[str, Any]:
-    """Every rule file stage 5 and 6 use, keyed by area."""
+    """Every rule file stage 5 and 6 use, keyed by area (``gems.link_hosts``:
+    the platforms' tracking hosts, through which a sender's own links go)."""
+    gems = gem_rules(settings)
+    gems["link_hosts"] = link_hosts(settings.rules_dir)
     return {
         "scoring": scoring_rules(settings),
-        "gems": gem_rules(settings),
+        "gems": gems,
         "segments": load_rules("segments.yaml", settings.rules_dir),
         "relationships": load_rules("relationships.yaml", settings.rules_dir),
         "known_entities": load_rules("known_entities.yaml", settings.rules_dir),
+        "sender_trust": load_rules("sender_trust.yaml", settings.rules_dir),
     }

@@ -1,7 +1,9 @@
 """The opportunity score (0-100) of a gem, with its full breakdown.
 
-score = min(inbound + base + gem, relationship cap, 100), each tier capped at
-its own maximum. The breakdown (tiers, components, values, maxima, the cap
+score = min(inbound + base + gem, relationship cap, 100) - trust penalty, each
+tier capped at its own maximum; the trust tier (only for a sender whose verdict
+has a penalty in ``trust_penalties``, e.g. suspicious) takes its points away
+after the cap, so a flagged gem always scores below the same gem unflagged. The breakdown (tiers, components, values, maxima, the cap
 applied, the weights used) is stored with every gem, so the CLI and the UI
 explain each number with the user's own weights - never recompute with
 defaults.
@@ -157,6 +159,24 @@ def gem_tier(
     return _tier("gem", rules["tier_max"]["gem"], components)
 
 
+def trust_tier(verdict: str | None, rules: dict) -> dict[str, Any] | None:
+    """The points a sender's trust verdict takes away, or None when it takes none."""
+    penalty = float((rules.get("trust_penalties") or {}).get(verdict or "", 0) or 0)
+    if penalty <= 0:
+        return None
+    component = _component(
+        "trust_penalty", -penalty, 0, f"sender verdict {verdict}: {penalty:g} points off"
+    )
+    return {
+        "name": "trust",
+        "max": 0,
+        "value": round(-penalty, 2),
+        "raw": round(-penalty, 2),
+        "components": [component],
+        "verdict": verdict,
+    }
+
+
 def score_gem(
     profile: dict[str, Any],
     relationship: str,
@@ -165,8 +185,12 @@ def score_gem(
     sender_gem_types: set[str],
     now: datetime,
     rules: dict,
+    trust_verdict: str | None = None,
 ) -> dict[str, Any]:
-    """The score breakdown of one gem: ``{total, raw_total, tiers, cap, weights}``."""
+    """The score breakdown of one gem: ``{total, raw_total, tiers, cap, weights}``.
+
+    ``trust_verdict`` is the sender's (``sender_trust``); a verdict with a
+    penalty adds a ``trust`` tier of negative points."""
     tiers = [
         inbound_tier(profile, rules),
         base_tier(profile, relationship, now, rules),
@@ -176,7 +200,7 @@ def score_gem(
     caps = rules.get("relationship_caps") or {}
     cap = int(caps.get(relationship, caps.get("unknown", 100)))
     total = int(round(min(raw, cap, 100)))
-    return {
+    breakdown: dict[str, Any] = {
         "total": total,
         "raw_total": round(raw, 2),
         "tiers": tiers,
@@ -188,3 +212,10 @@ def score_gem(
         },
         "weights": dict(rules["weights"]),
     }
+    trust = trust_tier(trust_verdict, rules)
+    if trust is not None:
+        # After the cap: shown as a tier, kept out of raw_total.
+        tiers.append(trust)
+        breakdown["trust"] = {"verdict": trust_verdict, "penalty": -trust["value"]}
+        breakdown["total"] = max(0, int(round(total + trust["value"])))
+    return breakdown

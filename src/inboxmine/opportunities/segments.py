@@ -22,7 +22,7 @@ def economic_segments(
     offers = set((profile.get("offer_type_distribution") or {}).keys())
     found = []
     for name in SEGMENT_KEYS:
-        spec = (rules.get("economic") or {}).get(name) or {}
+        spec = rules["economic"][name]  # its conditions are optional (rules/models)
         hit = intent in (spec.get("intents") or []) or bool(offers & set(spec.get("offers") or []))
         if spec.get("renewal_dates") and any(
             r.get("is_upcoming") for r in profile.get("renewal_dates") or []
@@ -50,10 +50,10 @@ def sub_segments(
     rules: dict,
 ) -> list[tuple[str, float, str]]:
     """``(sub_segment, confidence, reason)`` for one economic segment."""
-    spec = (rules.get("sub_segments") or {}).get(segment) or {}
+    spec = rules["sub_segments"].get(segment) or {}  # partner_map has no settings
     if segment == "spend_map":
         last = profile.get("last_contact")
-        if last and (now - last).days > spec.get("churned_after_days", 180):
+        if last and (now - last).days > spec["churned_after_days"]:
             return [("churned_vendor", 0.8, f"no mail for {(now - last).days} days")]
         if profile.get("next_renewal_date"):
             return [("upcoming_renewal", 0.9, f"renews {profile['next_renewal_date']}")]
@@ -64,9 +64,9 @@ def sub_segments(
         return [("general", 0.5, "partnership offers")]
     if segment == "prospect_map":
         soph = profile.get("marketing_sophistication_avg") or 10
-        if soph <= spec.get("hot_lead_max_sophistication", 3):
+        if soph <= spec["hot_lead_max_sophistication"]:
             return [("hot_lead", 0.8, f"sophistication {soph}")]
-        if soph <= spec.get("warm_prospect_max_sophistication", 5):
+        if soph <= spec["warm_prospect_max_sophistication"]:
             return [("warm_prospect", 0.6, f"sophistication {soph}")]
         return [("intelligence_value", 0.4, f"sophistication {soph}")]
     if segment == "distribution_map":

@@ -29,66 +29,61 @@ def most_common(values) -> Any:
 def esp_points(esp: str | None, rules: dict) -> tuple[int, str]:
     """Points for the ESP tier; ESP keys are compared lower-case, as stage 1 stores them."""
     key = (esp or "").strip().lower()
-    for tier, spec in (rules.get("esp_tiers") or {}).items():
-        if not isinstance(spec, dict):
+    tiers = rules["esp_tiers"]
+    for tier, spec in tiers.items():
+        if not isinstance(spec, dict):  # default_points
             continue
-        if key and key in {str(e).lower() for e in spec.get("esps", [])}:
-            return int(spec.get("points", 1)), tier
-    return int((rules.get("esp_tiers") or {}).get("default_points", 1)), "other"
+        if key and key in {str(e).lower() for e in spec["esps"]}:
+            return int(spec["points"]), tier
+    return int(tiers["default_points"]), "other"
 
 
 def deterministic_score(messages: list[MessageFacts], rules: dict) -> tuple[float, list[dict]]:
     """The 1-10 score and its breakdown ``[{component, points, max, detail}]``."""
     received = [m for m in messages if not m.is_sent]
-    points = rules.get("points", {})
+    points = rules["points"]
     esp = most_common(m.esp for m in received)
     tier_points, tier = esp_points(esp, rules)
-    tiers = rules.get("esp_tiers") or {}
-    tier_max = max([int(s.get("points", 1)) for s in tiers.values() if isinstance(s, dict)] or [1])
+    tiers = rules["esp_tiers"]
+    tier_max = max([int(s["points"]) for s in tiers.values() if isinstance(s, dict)] or [1])
     campaigns = campaign_names(received)
     complexity = max((m.template_complexity or 0) for m in received) if received else 0
     checks = [
         ("esp_tier", tier_points, tier_max, f"{esp or 'unknown'} ({tier})"),
         (
             "personalization",
-            points.get("personalization", 2) if any(m.has_personalization for m in received) else 0,
-            points.get("personalization", 2),
+            points["personalization"] if any(m.has_personalization for m in received) else 0,
+            points["personalization"],
             "personalised messages" if any(m.has_personalization for m in received) else "none",
         ),
         (
             "utm_tracking",
-            points.get("utm_tracking", 1)
-            if campaigns or any(m.utm_campaigns for m in received)
-            else 0,
-            points.get("utm_tracking", 1),
+            points["utm_tracking"] if campaigns or any(m.utm_campaigns for m in received) else 0,
+            points["utm_tracking"],
             f"{len(campaigns)} campaign(s)",
         ),
         (
             "template_complexity",
-            points.get("template_complexity", 1)
-            if complexity >= rules.get("template_complexity_min", 50)
-            else 0,
-            points.get("template_complexity", 1),
+            points["template_complexity"] if complexity >= rules["template_complexity_min"] else 0,
+            points["template_complexity"],
             f"max {complexity:.0f}",
         ),
         (
             "segmentation",
-            points.get("segmentation", 1)
-            if len(campaigns) >= rules.get("segmentation_min_campaigns", 3)
-            else 0,
-            points.get("segmentation", 1),
+            points["segmentation"] if len(campaigns) >= rules["segmentation_min_campaigns"] else 0,
+            points["segmentation"],
             f"{len(campaigns)} distinct campaigns",
         ),
         (
             "authentication",
-            points.get("authentication", 1) if any(_authenticated(m) for m in received) else 0,
-            points.get("authentication", 1),
+            points["authentication"] if any(_authenticated(m) for m in received) else 0,
+            points["authentication"],
             "SPF+DMARC pass, DKIM" if any(_authenticated(m) for m in received) else "incomplete",
         ),
         (
             "list_unsubscribe",
-            points.get("list_unsubscribe", 1) if any(m.unsubscribe_url for m in received) else 0,
-            points.get("list_unsubscribe", 1),
+            points["list_unsubscribe"] if any(m.unsubscribe_url for m in received) else 0,
+            points["list_unsubscribe"],
             "List-Unsubscribe" if any(m.unsubscribe_url for m in received) else "none",
         ),
     ]
@@ -97,7 +92,7 @@ def deterministic_score(messages: list[MessageFacts], rules: dict) -> tuple[floa
         for name, value, top, detail in checks
     ]
     total = sum(c["points"] for c in breakdown)
-    return float(max(1, min(rules.get("max", 10), total))), breakdown
+    return float(max(1, min(rules["max"], total))), breakdown
 
 
 def _authenticated(message: MessageFacts) -> bool:
@@ -122,19 +117,19 @@ def blend(deterministic: float, ai: float | None, rules: dict) -> float:
     """``0.6 x deterministic + 0.4 x AI`` (weights from rules); the deterministic alone without AI."""
     if not ai or ai <= 0:
         return round(deterministic, 1)
-    weights = rules.get("blend", {})
-    d, a = float(weights.get("deterministic", 0.6)), float(weights.get("ai", 0.4))
+    weights = rules["blend"]
+    d, a = float(weights["deterministic"]), float(weights["ai"])
     return round(min(10.0, (d * deterministic + a * ai) / (d + a)), 1)
 
 
 def trend(scores: list[float], rules: dict) -> str | None:
     """improving / stable / declining from the first half of the scores to the second."""
-    if len(scores) < rules.get("trend_min_scores", 3):
+    if len(scores) < rules["trend_min_scores"]:
         return None
     half = len(scores) // 2
     first, second = mean(scores[:half]), mean(scores[half:])
-    if second - first > rules.get("trend_min_difference", 1.0):
+    if second - first > rules["trend_min_difference"]:
         return "improving"
-    if first - second > rules.get("trend_min_difference", 1.0):
+    if first - second > rules["trend_min_difference"]:
         return "declining"
     return "stable"

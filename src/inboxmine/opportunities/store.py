@@ -31,6 +31,7 @@ from inboxmine.opportunities.facts import (
     ThreadFacts,
 )
 from inboxmine.opportunities.gems.base import GemCandidate
+from inboxmine.opportunities.people import Me, identity_of, is_internal, organisation_of
 
 #: Ids per IN (...) list: far below every backend's parameter limit.
 ID_CHUNK = 2000
@@ -116,7 +117,7 @@ def file_exclusions(rules_dir) -> set[str]:
     """Exclusions from rules/exclusions.yaml and the user's copy in ``rules_dir``."""
     from inboxmine.rules.loader import load_rules
 
-    domains = load_rules("exclusions.yaml", rules_dir).get("domains") or []
+    domains = load_rules("exclusions.yaml", rules_dir)["domains"]
     return {str(d).strip().lower() for d in domains if str(d).strip()}
 
 
@@ -131,30 +132,69 @@ def is_excluded(sender_domain: str, exclusions: set[str]) -> bool:
 # ------------------------------------------------------------------- loading
 
 
-def sender_batches(engine: Engine, mine: set[str]) -> Iterator[list[str]]:
-    """Sender identities (the user's own left out), in batches of about BATCH_MESSAGES messages."""
+def who_am_i(engine: Engine, my_addresses: set[str], include_internal: bool = False) -> Me:
+    """The user for :func:`people.identity_of`: their addresses (``me`` and the
+    From of their sent mail) and their own identities (see :func:`my_identities`)."""
+    addresses = {a.lower() for a in my_addresses}
+    with read_tx(engine) as conn:
+        query = (
+            select(func.lower(messages.c.from_address))
+            .where(messages.c.is_sent.is_(True), messages.c.from_address.is_not(None))
+            .distinct()
+        )
+        addresses.update(r[0] for r in conn.execute(query) if r[0])
+    return Me(
+        addresses=frozenset(addresses),
+        identities=frozenset(i.lower() for i in my_identities(engine, my_addresses)),
+        include_internal=include_internal,
+    )
+
+
+def sender_batches(engine: Engine, me: Me | set[str]) -> Iterator[list[str]]:
+    """Sender identities (the user's own left out, colleagues per person when
+    ``me.include_internal``), in batches of about BATCH_MESSAGES messages."""
+    if not isinstance(me, Me):  # a plain set of the user's identities
+        me = Me(identities=frozenset(i.lower() for i in me))
     pm = table("parsed_metadata")
     if pm is None:
         raise MissingInput("parsed_metadata is missing: run `inboxmine run metadata` first")
+    address = func.lower(messages.c.from_address)
     query = (
-        select(pm.c.sender_domain, func.count())
+        select(pm.c.sender_domain, address, func.count())
         .join(messages, messages.c.id == pm.c.message_id)
         .where(messages.c.is_sent.is_(False), pm.c.sender_domain.is_not(None))
-        .group_by(pm.c.sender_domain)
-        .order_by(pm.c.sender_domain)
+        .group_by(pm.c.sender_domain, address)
     )
+    counts: dict[str, int] = {}
     with read_tx(engine) as conn:
-        counts = [(d, n) for d, n in conn.execute(query) if d and d.lower() not in mine]
+        for sender_domain, from_address, n in conn.execute(query):
+            identity = identity_of(sender_domain, from_address, False, me)
+            if identity:
+                counts[identity] = counts.get(identity, 0) + n
     batch: list[str] = []
     size = 0
-    for domain, n in counts:
-        batch.append(domain)
-        size += n
+    for identity in sorted(counts):
+        batch.append(identity)
+        size += counts[identity]
         if size >= BATCH_MESSAGES:
             yield batch
             batch, size = [], 0
     if batch:
         yield batch
+
+
+def discussion_lists(conn: Connection, min_senders: int) -> frozenset[str]:
+    """List-Ids that relay mail from at least ``min_senders`` sender identities:
+    discussion lists, where a post is a person talking to a community (a
+    newsletter's List-Id carries one sender)."""
+    pm = table("parsed_metadata")
+    query = (
+        select(pm.c.list_id)
+        .where(pm.c.list_id.is_not(None), pm.c.sender_domain.is_not(None))
+        .group_by(pm.c.list_id)
+        .having(func.count(pm.c.sender_domain.distinct()) >= min_senders)
+    )
+    return frozenset(row[0] for row in conn.execute(query))
 
 
 def _message_query(where):
@@ -183,6 +223,7 @@ def _message_query(where):
             "dmarc_result",
             "authentication_quality",
             "list_unsubscribe_url",
+            "list_id",
             "is_bulk",
             "is_freemail",
         ],
@@ -236,6 +277,7 @@ def _to_facts(row: dict[str, Any]) -> MessageFacts:
         dmarc_result=row.get("dmarc_result"),
         authentication_quality=row.get("authentication_quality"),
         unsubscribe_url=row.get("list_unsubscribe_url"),
+        list_id=row.get("list_id"),
         is_bulk=bool(row.get("is_bulk")),
         is_freemail=bool(row.get("is_freemail")),
         headline=row.get("primary_headline"),
@@ -273,15 +315,53 @@ def _entity(row: dict[str, Any]) -> EntityFacts:
 CLASSIFICATION_COLUMNS = [*DIMENSION_FIELDS, "ai_confidence", "model_used"]
 
 
-def load_senders(conn: Connection, sender_domains: list[str]) -> list[SenderFacts]:
-    """The facts of these senders: their messages, threads (with the user's replies),
-    entities and classifications."""
+def _received_rows(conn: Connection, identities: list[str], me: Me) -> Iterator[dict]:
+    """The received messages of these identities: by ``sender_domain``, and
+    colleagues (person identities at the user's domains) by their address."""
     pm = table("parsed_metadata")
-    by_id: dict[int, MessageFacts] = {}
-    for chunk in _chunks(sender_domains):
+    for chunk in _chunks(identities):
         where = and_(pm.c.sender_domain.in_(chunk), messages.c.is_sent.is_(False))
-        for row in conn.execute(_message_query(where)).mappings():
-            by_id[row["id"]] = _to_facts(dict(row))
+        yield from conn.execute(_message_query(where)).mappings()
+    colleagues = [i for i in identities if is_internal(i, me)] if me.include_internal else []
+    if colleagues and me.domains:
+        for chunk in _chunks(colleagues):
+            where = and_(
+                func.lower(messages.c.from_address).in_(chunk),
+                pm.c.sender_domain.in_(sorted(me.domains)),
+                messages.c.is_sent.is_(False),
+            )
+            yield from conn.execute(_message_query(where)).mappings()
+
+
+def _rekey(facts: MessageFacts, me: Me) -> MessageFacts:
+    """A received message under the identity it counts for (a colleague's address)."""
+    if not facts.is_sent and facts.sender_domain:
+        identity = identity_of(facts.sender_domain, facts.from_address, False, me)
+        if identity and identity != facts.sender_domain:
+            facts.sender_domain = identity
+    return facts
+
+
+def load_senders(
+    conn: Connection,
+    sender_domains: list[str],
+    lists: frozenset[str] = frozenset(),
+    me: Me | None = None,
+) -> list[SenderFacts]:
+    """The facts of these senders: their messages, threads (with the user's replies),
+    entities and classifications; messages relayed by one of the discussion
+    ``lists`` are marked as such. ``me`` decides which messages count under
+    which identity (:func:`people.identity_of`); colleagues' messages count
+    under their address and use their organisation's classification."""
+    me = me or Me()
+    wanted = set(sender_domains)
+    by_id: dict[int, MessageFacts] = {}
+    for row in _received_rows(conn, sender_domains, me):
+        facts = _rekey(_to_facts(dict(row)), me)
+        if facts.sender_domain in wanted:
+            by_id[row["id"]] = facts
+    for message in by_id.values():
+        message.via_discussion_list = message.list_id in lists
     thread_ids = sorted({m.thread_id for m in by_id.values() if m.thread_id is not None})
     thread_rows: dict[int, dict] = {}
     thread_messages: dict[int, list[MessageFacts]] = {}
@@ -291,7 +371,7 @@ def load_senders(conn: Connection, sender_domains: list[str]) -> list[SenderFact
         ).mappings():
             thread_rows[row["id"]] = dict(row)
         for row in conn.execute(_message_query(messages.c.thread_id.in_(chunk))).mappings():
-            facts = by_id.get(row["id"]) or _to_facts(dict(row))
+            facts = by_id.get(row["id"]) or _rekey(_to_facts(dict(row)), me)
             thread_messages.setdefault(facts.thread_id, []).append(facts)
     received_ids = sorted(by_id)
     ent = table("extracted_entities")
@@ -326,15 +406,22 @@ def load_senders(conn: Connection, sender_domains: list[str]) -> list[SenderFact
                 by_id[row["message_id"]].classification = dict(row)
     rollups: dict[str, dict] = {}
     sc = table("sender_classification")
+    # A colleague has no rollup of their own: their organisation's is theirs.
+    organisation = {d: org for d in sender_domains if (org := organisation_of(d, me))}
     if sc is not None:
-        for chunk in _chunks(sender_domains):
+        for chunk in _chunks(sorted(set(sender_domains) | set(organisation.values()))):
             query = select(sc.c.sender_domain, *_cols(sc, CLASSIFICATION_COLUMNS)).where(
                 sc.c.sender_domain.in_(chunk)
             )
             for row in conn.execute(query).mappings():
                 rollups[row["sender_domain"]] = dict(row)
     senders: dict[str, SenderFacts] = {
-        d: SenderFacts(sender_domain=d, classification=rollups.get(d, {})) for d in sender_domains
+        d: SenderFacts(
+            sender_domain=d,
+            classification=rollups.get(d) or rollups.get(organisation.get(d, ""), {}),
+            is_internal=d in organisation,
+        )
+        for d in sender_domains
     }
     for message in sorted(by_id.values(), key=lambda m: (m.sent_at, m.id)):
         sender = senders.get(message.sender_domain)
@@ -425,6 +512,9 @@ def gem_values(candidate: GemCandidate, breakdown: dict[str, Any], now: datetime
         "score": breakdown["total"],
         "score_breakdown": breakdown,
         "thread_id": candidate.thread_id,
+        "contact_email": candidate.contact_email,
+        "contact_name": candidate.contact_name,
+        "trust_verdict": candidate.trust_verdict,
         "updated_at": now,
         "last_detected_at": now,
     }

@@ -29,7 +29,7 @@ class StrategyError(ValueError):
 
 
 def check_strategy(name: str, rules: dict) -> str:
-    known = list((rules.get("strategies") or {}).keys())
+    known = list(rules["strategies"])
     if name not in known:
         raise StrategyError(f"unknown strategy {name!r}: choose one of {', '.join(known)}")
     return name
@@ -37,11 +37,7 @@ def check_strategy(name: str, rules: dict) -> str:
 
 def strategies_for(gem_type: str, rules: dict) -> list[str]:
     """Strategies that fit a gem type, the default first."""
-    return [
-        name
-        for name, spec in (rules.get("strategies") or {}).items()
-        if gem_type in (spec.get("gem_types") or [])
-    ]
+    return [name for name, spec in rules["strategies"].items() if gem_type in spec["gem_types"]]
 
 
 def default_strategy(gem_type: str, rules: dict) -> str:
@@ -50,7 +46,8 @@ def default_strategy(gem_type: str, rules: dict) -> str:
 
 
 def channel(strategy: str, rules: dict) -> str:
-    return ((rules.get("strategies") or {}).get(strategy) or {}).get("channel", "email")
+    spec = rules["strategies"].get(strategy)
+    return spec["channel"] if spec else "email"
 
 
 def _text(value: Any, default: str = "") -> str:
@@ -114,6 +111,30 @@ def thread_history(messages: list[dict[str, Any]]) -> str:
     return delimit("email", "\n".join(parts)) if parts else "(no messages)"
 
 
+def gem_contact(gem: dict[str, Any], known: list[dict[str, Any]]) -> dict[str, Any]:
+    """Whom the draft addresses: the gem's own contact (the person in the thread)
+    when it has one, with their role from the profile's known contacts; else the
+    profile's first contact with a role, else its first contact."""
+    email = (gem.get("contact_email") or "").lower()
+    name = gem.get("contact_name") or ""
+    if email or name:
+        match = next(
+            (
+                c
+                for c in known
+                if (email and (c.get("email") or "").lower() == email)
+                or (name and (c.get("name") or "").lower() == name.lower())
+            ),
+            {},
+        )
+        return {
+            "name": name or match.get("name") or "",
+            "email": email or match.get("email") or "",
+            "role": match.get("role"),
+        }
+    return next((c for c in known if c.get("role")), known[0] if known else {})
+
+
 def draft_context(
     gem: dict[str, Any],
     profile: dict[str, Any] | None,
@@ -125,8 +146,7 @@ def draft_context(
     profile = profile or {}
     explanation = gem.get("explanation") or {}
     facts = explanation.get("facts") or {}
-    contacts = profile.get("known_contacts") or []
-    contact = next((c for c in contacts if c.get("role")), contacts[0] if contacts else {})
+    contact = gem_contact(gem, profile.get("known_contacts") or [])
     first_name = (contact.get("name") or "").split(" ")[0] if contact.get("name") else ""
     breakdown = profile.get("sophistication_breakdown") or []
     gaps = [c["component"].replace("_", " ") for c in breakdown if not c.get("points")]
@@ -137,6 +157,8 @@ def draft_context(
         "company": profile.get("company_name") or gem["sender_domain"],
         "sender_domain": gem["sender_domain"],
         "contact_name": first_name or "there",
+        "contact_full_name": contact.get("name") or "",
+        "contact_email": contact.get("email") or "",
         "contact_role": contact.get("role") or "",
         "industry": _text(profile.get("industry"), "your industry"),
         "company_size": _text(profile.get("company_size"), "size unknown"),
@@ -183,6 +205,7 @@ def draft_context(
     }
     context["facts"] = {
         "company": context["company"],
+        "contact": contact.get("name") or contact.get("email") or None,
         "industry": profile.get("industry"),
         "size": profile.get("company_size"),
         "gem": gem["gem_type"],

@@ -54,17 +54,15 @@ def _rules(rules_dir: str | None) -> IdentityRules:
     from inboxmine.rules.loader import load_rules
 
     data = load_rules("identity.yaml", rules_dir)
-    phrases = [str(p) for p in data.get("announcement_phrases") or []]
+    phrases = [str(p) for p in data["announcement_phrases"]]
     return IdentityRules(
-        domain_aliases={
-            str(k).lower(): str(v).lower() for k, v in (data.get("domain_aliases") or {}).items()
-        },
-        dotless_domains=frozenset(str(d).lower() for d in data.get("dotless_domains") or []),
+        domain_aliases={str(k).lower(): str(v).lower() for k, v in data["domain_aliases"].items()},
+        dotless_domains=frozenset(str(d).lower() for d in data["dotless_domains"]),
         known_aliases=tuple(
             tuple(a for a in (clean_address(str(x)) for x in group) if a)
-            for group in data.get("known_aliases") or []
+            for group in data["known_aliases"]
         ),
-        role_words=frozenset(str(w).lower() for w in data.get("role_words") or []),
+        role_words=frozenset(str(w).lower() for w in data["role_words"]),
         announcement=re.compile("|".join(f"(?:{p})" for p in phrases), re.I) if phrases else None,
         freemail=sender_rules(rules_dir).freemail,
     )

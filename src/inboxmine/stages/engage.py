@@ -167,7 +167,7 @@ def plan(
             "preferred_strategies"
         )
     chosen = fresh(candidates)
-    top = None if options.get("all") else options.get("top") or rules.get("default_top", 10)
+    top = None if options.get("all") else options.get("top") or rules["default_top"]
     if top is not None:
         chosen = chosen[: int(top)]
     cap = int(engagement.max_outreach_per_day)
@@ -260,9 +260,7 @@ def execute(ctx: StageContext) -> None:
                 .mappings()
                 .first()
             )
-            thread = _thread(
-                conn, gem.get("thread_id"), int(rules.get("thread_history_messages", 6))
-            )
+            thread = _thread(conn, gem.get("thread_id"), int(rules["thread_history_messages"]))
         context = strat.draft_context(
             gem, dict(profile) if profile else None, strategy, ctx.settings.engagement, thread
         )

@@ -1,13 +1,14 @@
 """Stage 6 - segment: economic and custom segments, opportunity scores.
 
 Every path that runs this stage (CLI, web, run all) evaluates the custom
-segments too, and rescores every open gem with the user's current weights,
-storing the breakdown with the gem.
+segments too, and rescores every open gem with the user's current weights and
+its sender's current trust verdict (a gem the verdict no longer allows
+expires), storing the breakdown with the gem.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from inboxmine.db.engine import read_tx, write_tx
 from inboxmine.db.tables.opportunities import (
@@ -17,10 +18,13 @@ from inboxmine.db.tables.opportunities import (
     sender_segments,
 )
 from inboxmine.opportunities import custom_segments, scoring, segments
+from inboxmine.opportunities import store as st
 from inboxmine.opportunities.rules import all_rules
 from inboxmine.runner.stage import Stage, StageContext
 from inboxmine.runner.tracking import StageError
 from inboxmine.stages.profile import run_now
+from inboxmine.trust import gate
+from inboxmine.trust import store as trust_store
 
 #: Thread gems that put a sender in the ``dormant_threads`` segment, and the sub-segment.
 DORMANT_SUBSEGMENTS = {"dormant_warm_thread": "dormant", "unanswered_ask": "unanswered"}
@@ -77,6 +81,7 @@ def execute(ctx: StageContext) -> None:
     now = run_now(ctx)
     rules = all_rules(ctx.settings)
     opportunity = rules["scoring"]["opportunity"]
+    gating = rules["sender_trust"].get("gating") or {}
     with read_tx(ctx.engine) as conn:
         domains = [
             r[0]
@@ -110,10 +115,19 @@ def execute(ctx: StageContext) -> None:
                     gems.c.sender_domain,
                     gems.c.gem_type,
                     gems.c.detector_score,
+                    gems.c.status,
                     gems.c.explanation,
                 ).where(gems.c.sender_domain.in_(chunk), gems.c.status != "expired")
             ).mappings():
                 open_gems.setdefault(row["sender_domain"], []).append(dict(row))
+            verdicts = trust_store.sender_verdicts(conn, chunk)
+        # The trust verdict may have changed since stage 5 (an override): gate again.
+        expired = []
+        for domain, mine in open_gems.items():
+            verdict = verdicts.get(domain)
+            blocked = [g for g in mine if not gate.allows_gem_type(verdict, g["gem_type"], gating)]
+            expired += blocked
+            open_gems[domain] = [g for g in mine if g not in blocked]
         seg_rows, scores = [], []
         for profile in profiles:
             domain = profile["sender_domain"]
@@ -133,31 +147,45 @@ def execute(ctx: StageContext) -> None:
                     types,
                     now,
                     opportunity,
+                    verdicts.get(domain),
                 )
-                scores.append((gem["id"], breakdown))
+                scores.append((gem["id"], breakdown, verdicts.get(domain)))
         with write_tx(ctx.engine) as conn:
             unique = {(r["sender_domain"], r["segment"], r["sub_segment"]): r for r in seg_rows}
             if unique:
                 conn.execute(insert(sender_segments), list(unique.values()))
-            for gem_id, breakdown in scores:
+            for gem in expired:
+                st.expire(conn, gem["id"], gem["status"], now)
+            if scores:  # one executemany per batch, not a statement per gem
                 conn.execute(
                     update(gems)
-                    .where(gems.c.id == gem_id)
-                    .values(score=breakdown["total"], score_breakdown=breakdown)
+                    .where(gems.c.id == bindparam("gem_id"))
+                    .values(
+                        score=bindparam("new_score"),
+                        score_breakdown=bindparam("new_breakdown"),
+                        trust_verdict=bindparam("new_trust_verdict"),
+                    ),
+                    [
+                        {
+                            "gem_id": gem_id,
+                            "new_score": b["total"],
+                            "new_breakdown": b,
+                            "new_trust_verdict": verdict,
+                        }
+                        for gem_id, b, verdict in scores
+                    ],
                 )
             # Keep the profile-level list in step with the rows.
-            for profile in profiles:
-                names = sorted(
-                    {
-                        r["segment"]
-                        for r in unique.values()
-                        if r["sender_domain"] == profile["sender_domain"] and not r["is_custom"]
-                    }
-                )
+            names: dict[str, set[str]] = {p["sender_domain"]: set() for p in profiles}
+            for row in unique.values():
+                if not row["is_custom"] and row["sender_domain"] in names:
+                    names[row["sender_domain"]].add(row["segment"])
+            if names:
                 conn.execute(
                     update(sender_profiles)
-                    .where(sender_profiles.c.sender_domain == profile["sender_domain"])
-                    .values(economic_segments=names)
+                    .where(sender_profiles.c.sender_domain == bindparam("domain"))
+                    .values(economic_segments=bindparam("new_segments")),
+                    [{"domain": d, "new_segments": sorted(n)} for d, n in names.items()],
                 )
         ctx.run.advance(processed=len(chunk))
 

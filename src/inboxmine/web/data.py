@@ -10,13 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Select, and_, func, or_, select, update
+from sqlalchemy import Engine, Select, and_, func, or_, select
 
-from inboxmine.db.engine import write_tx
 from inboxmine.db.search import contains
 from inboxmine.db.tables.ingest import messages
 from inboxmine.db.tables.ledger import item_errors, pipeline_runs
-from inboxmine.db.types import utcnow
+from inboxmine.opportunities import queries
 from inboxmine.runner import registry
 from inboxmine.runner.executor import last_runs
 from inboxmine.web.models import table
@@ -36,9 +35,9 @@ STAT_TABLES = {
     "pipeline_runs": "pipeline_runs",
     "ai_calls": "ai_audit_log",
 }
-GEM_STATUSES = ("new", "acted", "dismissed", "expired")
+GEM_STATUSES = queries.GEM_STATUSES
 #: What a user may set a gem's status to (expired is the detector's word).
-GEM_USER_STATUSES = ("new", "acted", "dismissed")
+GEM_USER_STATUSES = queries.SETTABLE_STATUSES
 URGENCIES = ("high", "medium", "low")
 GEM_SORTS = {
     "score": ("score", True),
@@ -357,22 +356,14 @@ def gem(engine: Engine, gem_id: int) -> dict | None:
 
 
 def set_gem_status(engine: Engine, gem_id: int, status: str) -> dict | None:
-    """Mark a gem acted, dismissed or new again; returns the gem (None if missing)."""
-    if status not in GEM_USER_STATUSES:
-        raise ValueError(f"status must be one of {', '.join(GEM_USER_STATUSES)}, not {status!r}")
-    gems = table("gems")
-    if gems is None:
+    """Mark a gem acted, dismissed or new again through the one gem service
+    (:func:`inboxmine.opportunities.queries.set_gem_status`); returns the gem,
+    None if missing. A status that cannot be set is a ``ValueError``."""
+    try:
+        queries.set_gem_status(engine, gem_id, status)
+    except queries.NotFound:
         return None
-    now = utcnow()
-    values: dict[str, Any] = {"status": status}
-    stamps = {"acted": "acted_at", "dismissed": "dismissed_at"}
-    if status in stamps and stamps[status] in gems.c:
-        values[stamps[status]] = now
-    if "updated_at" in gems.c:
-        values["updated_at"] = now
-    with write_tx(engine) as conn:
-        changed = conn.execute(update(gems).where(gems.c.id == gem_id).values(**values)).rowcount
-    return gem(engine, gem_id) if changed else None
+    return gem(engine, gem_id)
 
 
 def gem_drafts(engine: Engine, gem_id: int) -> list[dict]:

@@ -9,6 +9,7 @@ from inboxmine.db.tables import (  # noqa: F401  (registers tables)
     ai,
     classify,
     content,
+    digest,
     engage,
     entities,
     ingest,

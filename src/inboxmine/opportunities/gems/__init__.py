@@ -19,6 +19,7 @@ from inboxmine.opportunities.gems.marketing import (
 from inboxmine.opportunities.gems.procurement import procurement_signal
 from inboxmine.opportunities.gems.threads import dormant_warm_thread, unanswered_ask
 from inboxmine.opportunities.gems.vendors import partner_program, renewal_leverage, vendor_upsell
+from inboxmine.trust.gate import allowed_gem_types
 
 DETECTORS: dict[str, Callable[[DetectionContext], list[GemCandidate]]] = {
     "dormant_warm_thread": dormant_warm_thread,
@@ -37,17 +38,23 @@ GEM_TYPES = tuple(DETECTORS)
 
 def eligible_types(relationship: str, rules: dict) -> list[str]:
     """Gem types allowed for a relationship; an unknown relationship uses ``unknown``'s list."""
-    matrix = rules.get("eligibility") or {}
-    allowed = matrix.get(relationship, matrix.get("unknown", list(GEM_TYPES)))
+    matrix = rules["eligibility"]
+    allowed = matrix.get(relationship, matrix["unknown"])
     return [t for t in allowed if t in DETECTORS]
 
 
 def detect_gems(ctx: DetectionContext) -> list[GemCandidate]:
-    """Every gem of one sender, thread gems deduplicated by ``thread_precedence``."""
+    """Every gem of one sender, thread gems deduplicated by ``thread_precedence``.
+
+    The sender's trust verdict narrows the types (no gem from spam or phishing,
+    no conversation gem from a robot); each gem carries the verdict."""
     found: list[GemCandidate] = []
-    for gem_type in eligible_types(ctx.relationship, ctx.rules):
+    types = eligible_types(ctx.relationship, ctx.rules)
+    for gem_type in allowed_gem_types(types, ctx.trust_verdict, ctx.trust_gating):
         found.extend(DETECTORS[gem_type](ctx))
-    precedence = list(ctx.rules.get("thread_precedence") or [])
+    for gem in found:
+        gem.trust_verdict = ctx.trust_verdict
+    precedence = list(ctx.rules["thread_precedence"])
     best: dict[int, GemCandidate] = {}
     rest = []
     for gem in found:

@@ -32,6 +32,11 @@ class GemCandidate:
     source_message_ids: list[int] = field(default_factory=list)
     #: Facts the engagement strategies use (thread subject, dormancy, dates, URLs...).
     facts: dict[str, Any] = field(default_factory=dict)
+    #: Thread gems belong to a person: the counterpart who is owed the reply.
+    contact_email: str | None = None
+    contact_name: str | None = None
+    #: The sender's trust verdict when the gem was found (None: no verdict yet).
+    trust_verdict: str | None = None
 
     @property
     def thread_key(self) -> str:
@@ -61,17 +66,21 @@ class DetectionContext:
     now: datetime
     rules: dict[str, Any]
     your_audience: str = ""
+    #: The sender's trust verdict (``sender_trust``; None: unknown, never blocked)
+    #: and the ``gating`` rules of rules/sender_trust.yaml that say what it allows.
+    trust_verdict: str | None = None
+    trust_gating: dict[str, Any] = field(default_factory=dict)
 
     def cfg(self, gem_type: str) -> dict[str, Any]:
-        return self.rules.get(gem_type) or {}
+        return self.rules[gem_type]
 
     def phrases(self, name: str) -> Any:
-        return (self.rules.get("phrases") or {}).get(name)
+        return self.rules["phrases"][name]
 
     @property
     def is_bulk_sender(self) -> bool:
         ratio = self.profile.get("bulk_ratio") or 0.0
-        return ratio > float(self.rules.get("bulk_ratio", 0.5))
+        return ratio > float(self.rules["bulk_ratio"])
 
     def actions(self, gem_type: str) -> list[str]:
-        return list(self.cfg(gem_type).get("actions") or [])
+        return list(self.cfg(gem_type)["actions"])

@@ -14,11 +14,11 @@ MAX_SCAN = 3000
 
 def _is_marketing(ctx: DetectionContext, cfg: dict) -> bool:
     """Marketing mail: a marketing intent, or a role address the user never answers."""
-    if ctx.profile.get("sender_intent") in cfg.get("marketing_intents", []):
+    if ctx.profile.get("sender_intent") in cfg["marketing_intents"]:
         return True
     if ctx.profile.get("user_reply_rate"):
         return False
-    locals_ = {str(x).lower() for x in cfg.get("marketing_from_locals") or []}
+    locals_ = {str(x).lower() for x in cfg["marketing_from_locals"]}
     address = (ctx.profile.get("primary_email") or "").split("@")[0]
     return address in locals_
 
@@ -34,23 +34,21 @@ def weak_marketing_lead(ctx: DetectionContext) -> list[GemCandidate]:
     soph = p.get("marketing_sophistication_avg")
     size = p.get("company_size")
     if (
-        p.get("total_messages", 0) < cfg.get("min_messages", 3)
+        p.get("total_messages", 0) < cfg["min_messages"]
         or not p.get("industry")
         or soph is None
-        or soph > cfg.get("max_sophistication", 4.0)
-        or size in cfg.get("exclude_sizes", ["enterprise"])
-        or p.get("sender_intent") in cfg.get("exclude_intents", [])
+        or soph > cfg["max_sophistication"]
+        or size in cfg["exclude_sizes"]
+        or p.get("sender_intent") in cfg["exclude_intents"]
         or not _is_marketing(ctx, cfg)
     ):
         return []
-    score = cfg.get("base_score", 30)
-    for limit, points in sorted(
-        (float(k), v) for k, v in (cfg.get("sophistication_points") or {}).items()
-    ):
+    score = cfg["base_score"]
+    for limit, points in sorted((float(k), v) for k, v in cfg["sophistication_points"].items()):
         if soph <= limit:
             score += points
             break
-    score += (cfg.get("size_points") or {}).get(size, 0)
+    score += cfg["size_points"].get(size, 0)
     gaps = [c for c in p.get("sophistication_breakdown") or [] if c["points"] == 0]
     example = ctx.sender.received[-1]
     signals = [
@@ -69,7 +67,7 @@ def weak_marketing_lead(ctx: DetectionContext) -> list[GemCandidate]:
             + (", ".join(g["component"] for g in gaps[:3]) or "little"),
             signals=signals,
             detector_score=min(100, int(score)),
-            confidence=float(cfg.get("confidence", 0.7)),
+            confidence=float(cfg["confidence"]),
             estimated_value="medium-high" if size == "medium" else "medium",
             urgency="low",
             urgency_reason="no deadline",
@@ -83,7 +81,7 @@ def weak_marketing_lead(ctx: DetectionContext) -> list[GemCandidate]:
 def distribution_channel(ctx: DetectionContext) -> list[GemCandidate]:
     """A newsletter, podcast or event that invites guests, speakers or sponsors."""
     cfg = ctx.cfg("distribution_channel")
-    weights = ctx.phrases("content_opportunity") or {}
+    weights = ctx.phrases("content_opportunity")
     pattern = phrases(weights)
     found: dict[str, object] = {}
     for message in ctx.sender.received:
@@ -91,12 +89,12 @@ def distribution_channel(ctx: DetectionContext) -> list[GemCandidate]:
             found.setdefault(phrase, evidence)
     lowered = {k.lower(): v for k, v in weights.items()}
     points = sum(lowered.get(p, 1) for p in found)
-    if points < cfg.get("min_points", 2):
+    if points < cfg["min_points"]:
         return []
     total = ctx.profile.get("total_messages", 0)
-    score = cfg.get("base_score", 30)
-    score += cfg.get("many_messages_points", 10) if total > cfg.get("many_messages", 10) else 0
-    score += min(cfg.get("phrase_points_cap", 30), cfg.get("per_phrase_points", 8) * len(found))
+    score = cfg["base_score"]
+    score += cfg["many_messages_points"] if total > cfg["many_messages"] else 0
+    score += min(cfg["phrase_points_cap"], cfg["per_phrase_points"] * len(found))
     name = ctx.profile.get("company_name") or ctx.sender.sender_domain
     signals = [Signal("content_opportunity", f"'{p}'", [e]) for p, e in list(found.items())[:6]]
     return [
@@ -106,8 +104,8 @@ def distribution_channel(ctx: DetectionContext) -> list[GemCandidate]:
             summary=f"{name} is looking for {', '.join(list(found)[:3])}",
             signals=signals,
             detector_score=min(100, int(score)),
-            confidence=float(cfg.get("confidence", 0.7)),
-            estimated_value="medium" if total > cfg.get("many_messages", 10) else "low",
+            confidence=float(cfg["confidence"]),
+            estimated_value="medium" if total > cfg["many_messages"] else "low",
             urgency="low",
             urgency_reason="open call",
             recommended_actions=ctx.actions("distribution_channel"),
@@ -134,11 +132,11 @@ def co_marketing(ctx: DetectionContext) -> list[GemCandidate]:
     cfg = ctx.cfg("co_marketing")
     if not ctx.your_audience.strip():
         return []
-    if ctx.profile.get("company_size") in cfg.get("exclude_sizes", ["enterprise"]):
+    if ctx.profile.get("company_size") in cfg["exclude_sizes"]:
         return []
-    if ctx.profile.get("sender_intent") in cfg.get("exclude_intents", []):
+    if ctx.profile.get("sender_intent") in cfg["exclude_intents"]:
         return []
-    stop = {_singular(str(w).lower()) for w in cfg.get("stop_words") or []}
+    stop = {_singular(str(w).lower()) for w in cfg["stop_words"]}
     mine = _audience_words(ctx.your_audience, stop)
     # Audiences are compared sentence by sentence: words scattered over a
     # whole newsletter ("B2B" here, "founder" there) are not an audience.
@@ -151,7 +149,7 @@ def co_marketing(ctx: DetectionContext) -> list[GemCandidate]:
         shared = sorted(mine & _audience_words(sentence, stop))
         if len(shared) > len(overlap):
             overlap = shared
-    if len(overlap) < cfg.get("min_overlap", 3):
+    if len(overlap) < cfg["min_overlap"]:
         return []
     pattern = phrases(overlap)
     evidence = []
@@ -161,8 +159,8 @@ def co_marketing(ctx: DetectionContext) -> list[GemCandidate]:
             evidence.append(next(iter(hits.values())))
         if len(evidence) >= 3:
             break
-    score = cfg.get("base_score", 35) + min(
-        cfg.get("max_overlap_points", 25), cfg.get("per_word_points", 5) * len(overlap)
+    score = cfg["base_score"] + min(
+        cfg["max_overlap_points"], cfg["per_word_points"] * len(overlap)
     )
     name = ctx.profile.get("company_name") or ctx.sender.sender_domain
     return [
@@ -172,7 +170,7 @@ def co_marketing(ctx: DetectionContext) -> list[GemCandidate]:
             summary=f"{name} targets the same audience as you ({', '.join(overlap[:5])})",
             signals=[Signal("audience_overlap", ", ".join(overlap), evidence)],
             detector_score=min(100, int(score)),
-            confidence=float(cfg.get("confidence", 0.6)),
+            confidence=float(cfg["confidence"]),
             estimated_value="medium",
             urgency="low",
             urgency_reason="no deadline",
@@ -191,10 +189,10 @@ def industry_intel(ctx: DetectionContext) -> list[GemCandidate]:
     cfg = ctx.cfg("industry_intel")
     p = ctx.profile
     if (
-        p.get("total_messages", 0) < cfg.get("min_messages", 10)
+        p.get("total_messages", 0) < cfg["min_messages"]
         or not p.get("industry")
         or ctx.is_bulk_sender
-        or p.get("sender_intent") in cfg.get("exclude_intents", [])
+        or p.get("sender_intent") in cfg["exclude_intents"]
     ):
         return []
     recent = ctx.sender.received[-3:]
@@ -211,8 +209,8 @@ def industry_intel(ctx: DetectionContext) -> list[GemCandidate]:
                     [message_evidence(m) for m in recent],
                 )
             ],
-            detector_score=int(cfg.get("score", 25)),
-            confidence=float(cfg.get("confidence", 0.55)),
+            detector_score=int(cfg["score"]),
+            confidence=float(cfg["confidence"]),
             estimated_value="low",
             urgency="low",
             urgency_reason="no deadline",

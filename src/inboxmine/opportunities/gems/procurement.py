@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from inboxmine.opportunities.evidence import Evidence, Signal
 from inboxmine.opportunities.gems.base import DetectionContext, GemCandidate
+from inboxmine.opportunities.people import clean_name
 
 
 def procurement_signal(ctx: DetectionContext) -> list[GemCandidate]:
@@ -37,10 +38,12 @@ def procurement_signal(ctx: DetectionContext) -> list[GemCandidate]:
                         )
                     ],
                 )
-        if len(signals) < cfg.get("min_signals", 1):
+        if len(signals) < cfg["min_signals"]:
             continue
         subject = subjects.get(thread_id) or items[0][0].subject
-        score = cfg.get("base_score", 45) + cfg.get("per_category_points", 8) * (len(signals) - 1)
+        # The person running the buying process: who wrote the latest signal.
+        latest = items[-1][0]
+        score = cfg["base_score"] + cfg["per_category_points"] * (len(signals) - 1)
         gems.append(
             GemCandidate(
                 gem_type="procurement_signal",
@@ -49,13 +52,15 @@ def procurement_signal(ctx: DetectionContext) -> list[GemCandidate]:
                 summary=f"'{subject}': procurement under way ({', '.join(list(signals)[:5])})",
                 signals=list(signals.values())[:10],
                 detector_score=min(100, int(score)),
-                confidence=float(cfg.get("confidence", 0.75)),
+                confidence=float(cfg["confidence"]),
                 estimated_value="high",
                 urgency="high",
                 urgency_reason="a buying process is running",
                 recommended_actions=ctx.actions("procurement_signal"),
                 source_message_ids=sorted({m.id for m, _ in items}),
                 facts={"thread_subject": subject, "categories": list(signals)},
+                contact_email=(latest.from_address or "").lower() or None,
+                contact_name=clean_name(latest.from_name),
             )
         )
     return gems

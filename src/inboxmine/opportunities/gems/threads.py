@@ -1,10 +1,16 @@
-"""Conversation gems: dormant warm threads and unanswered asks."""
+"""Conversation gems: dormant warm threads and unanswered asks.
+
+A thread gem belongs to the person who is owed the reply (its contact), and
+to the sender identity of that person: in a thread with two people of one
+client, or with several colleagues, the gem is the last writer's, once.
+"""
 
 from __future__ import annotations
 
 from inboxmine.opportunities.evidence import Signal, find_in_message, message_evidence, phrases
 from inboxmine.opportunities.facts import ThreadFacts
 from inboxmine.opportunities.gems.base import DetectionContext, GemCandidate
+from inboxmine.opportunities.people import contact_of, counterpart
 from inboxmine.opportunities.profiles import warm_signals
 
 
@@ -18,15 +24,41 @@ def _rejected_by_intent(thread: ThreadFacts, ctx: DetectionContext, intents: lis
     return any(m.intent in intents for m in _their_messages(thread, ctx))
 
 
+def _awaits_this_sender(thread: ThreadFacts, ctx: DetectionContext) -> bool:
+    """The reply is owed to this sender: the thread's last writer is one of theirs."""
+    last = counterpart(thread)
+    return (
+        last is not None and last is thread.last and last.sender_domain == ctx.sender.sender_domain
+    )
+
+
+def _who(thread: ThreadFacts, fallback: str = "") -> str:
+    """The contact for a summary: `` (Dana Whitfield)`` / ``Dana Whitfield``."""
+    contact = contact_of(thread)
+    who = contact.name or contact.email
+    if not who:
+        return fallback
+    return f" ({who})" if not fallback else who
+
+
 def _thread_fields(thread: ThreadFacts, days: int) -> dict:
-    """What every thread gem records about its thread: the messages and the facts."""
+    """What every thread gem records about its thread: the messages, the facts
+    and the contact (the person owed the reply)."""
+    contact = contact_of(thread)
+    facts = {
+        "thread_subject": thread.subject,
+        "dormancy_days": days,
+        "message_count": len(thread.messages),
+    }
+    if contact.email:
+        facts["contact_email"] = contact.email
+    if contact.name:
+        facts["contact_name"] = contact.name
     return {
         "source_message_ids": [m.id for m in thread.messages],
-        "facts": {
-            "thread_subject": thread.subject,
-            "dormancy_days": days,
-            "message_count": len(thread.messages),
-        },
+        "facts": facts,
+        "contact_email": contact.email,
+        "contact_name": contact.name,
     }
 
 
@@ -47,7 +79,7 @@ def dormant_warm_thread(ctx: DetectionContext) -> list[GemCandidate]:
         days = thread.days_dormant(ctx.now)
         if (
             days is None
-            or thread.awaiting_response_from != "user"
+            or not _awaits_this_sender(thread, ctx)
             or not thread.user_participated
             or len(thread.messages) < cfg.get("min_messages", 2)
             or not cfg.get("min_dormancy_days", 14) <= days <= cfg.get("max_dormancy_days", 365)
@@ -95,8 +127,8 @@ def dormant_warm_thread(ctx: DetectionContext) -> list[GemCandidate]:
                 gem_type="dormant_warm_thread",
                 sender_domain=ctx.sender.sender_domain,
                 thread_id=thread.id,
-                summary=f"'{thread.subject}' has been waiting for your reply for {days} days "
-                f"({len(signals) - 1} warm signal(s))",
+                summary=f"'{thread.subject}'{_who(thread)} has been waiting for your reply "
+                f"for {days} days ({len(signals) - 1} warm signal(s))",
                 signals=signals,
                 detector_score=min(100, int(score)),
                 confidence=float(cfg.get("confidence", 0.8)),
@@ -119,7 +151,7 @@ def unanswered_ask(ctx: DetectionContext) -> list[GemCandidate]:
         days = thread.days_dormant(ctx.now)
         if (
             days is None
-            or thread.awaiting_response_from != "user"
+            or not _awaits_this_sender(thread, ctx)
             or not thread.user_participated
             or len(thread.messages) < cfg.get("min_messages", 2)
             or not cfg.get("min_days", 2) <= days < cfg.get("max_days", 14)
@@ -135,7 +167,9 @@ def unanswered_ask(ctx: DetectionContext) -> list[GemCandidate]:
                 gem_type="unanswered_ask",
                 sender_domain=ctx.sender.sender_domain,
                 thread_id=thread.id,
-                summary=f"'{thread.subject}': they asked you something {days} days ago and wait for your answer",
+                summary=f"'{thread.subject}': {_who(thread, 'they')} asked you something "
+                f"{days} days ago and {'waits' if contact_of(thread).email else 'wait'} "
+                "for your answer",
                 signals=[Signal("open_question", f"asked {days} days ago", [evidence])],
                 detector_score=int(cfg.get("score", 55)),
                 confidence=float(cfg.get("confidence", 0.85)),

@@ -17,7 +17,7 @@ from inboxmine.opportunities.profiles import partner_evidence
 def partner_program(ctx: DetectionContext) -> list[GemCandidate]:
     """The sender runs a partner, affiliate or referral program."""
     cfg = ctx.cfg("partner_program")
-    urls, message_ids = partner_evidence(ctx.sender)
+    urls, message_ids = partner_evidence(ctx.sender, ctx.rules.get("link_hosts", frozenset()))
     by_id = {m.id: m for m in ctx.sender.received}
     signals = []
     if urls:

@@ -38,12 +38,24 @@ def _headers(raw: Any) -> list[tuple[str, str]]:
     return pairs[:MAX_HEADERS]
 
 
+def _message_trust(engine: Engine, message_id: int) -> dict[str, Any]:
+    from inboxmine.trust.service import message_trusts
+
+    own, sender = message_trusts(engine, message_id)
+    return {"message_trust": own, "sender_trust": sender}
+
+
 def extra_context(engine: Engine, identity: str, pk: str, rules_dir=None) -> dict[str, Any]:
     if identity == "profiles":
+        from inboxmine.trust.service import sender_trust_row
         from inboxmine.web.admin.people_pages import timeline_or_error
 
         timeline, error = timeline_or_error(engine, str(pk), PROFILE_TIMELINE_ENTRIES, rules_dir)
-        return {"timeline": timeline, "timeline_error": error}
+        return {
+            "trust": sender_trust_row(engine, str(pk)),
+            "timeline": timeline,
+            "timeline_error": error,
+        }
     key = _int(pk)
     if key is None:
         return {}
@@ -61,6 +73,7 @@ def extra_context(engine: Engine, identity: str, pk: str, rules_dir=None) -> dic
             "headers": _headers(found.get("headers")),
             "body_text": (found.get("body_text") or "")[:200_000],
             "has_html": bool(found.get("body_html")),
+            **_message_trust(engine, key),
         }
     if identity == "gems":
         return {"drafts": data.gem_drafts(engine, key)}

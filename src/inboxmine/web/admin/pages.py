@@ -189,6 +189,19 @@ def gem_filters(request: Request, gem_types: list[str]) -> dict[str, Any]:
     }
 
 
+def gem_judgement(engine: Engine, gem_ids: list[int]) -> dict[str, Any]:
+    """The ratings of the cards shown and the quality summary (Judge the gems)."""
+    from inboxmine.db.engine import read_tx
+    from inboxmine.opportunities import feedback, quality, ratings
+
+    with read_tx(engine) as conn:
+        return {
+            "gem_ratings": ratings.ratings_for(conn, gem_ids),
+            "gem_quality": quality.quality(conn),
+            "bad_reasons": feedback.BAD_REASONS,
+        }
+
+
 class GemExplorer(BaseView):
     name = "Gem Explorer"
     icon = "fa-solid fa-gem"
@@ -215,7 +228,9 @@ class GemExplorer(BaseView):
             offset,
         )
         pages = max(1, -(-total // GEM_PAGE_SIZE))
+        judgement = await run_in_threadpool(gem_judgement, engine, [g["id"] for g in gems])
         context = {
+            **judgement,
             "title": "Gem Explorer",
             "gems": gems,
             "total": total,
@@ -312,8 +327,10 @@ class AIInspector(BaseView):
         return await self.templates.TemplateResponse(request, "admin/ai_inspector.html", context)
 
 
+from inboxmine.web.admin.digest_page import DigestPage  # noqa: E402
 from inboxmine.web.admin.people_pages import HabitsPage, TimelinePage  # noqa: E402
 from inboxmine.web.admin.settings_page import SettingsPage  # noqa: E402
+from inboxmine.web.admin.trust_page import SuspiciousSenders  # noqa: E402
 
 PAGES = (
     Dashboard,
@@ -321,6 +338,8 @@ PAGES = (
     GemExplorer,
     ScoreInspector,
     AIInspector,
+    SuspiciousSenders,
+    DigestPage,
     SettingsPage,
     TimelinePage,
     HabitsPage,

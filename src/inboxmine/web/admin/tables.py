@@ -346,6 +346,41 @@ VIEWS: tuple[TableView, ...] = (
         can_create=True,
         can_delete=True,
     ),
+    # Judge the gems: read-only here; ratings change through the Gem Explorer,
+    # the API or `inboxmine gems rate`, so their feedback is always applied.
+    TableView(
+        identity="gem-ratings",
+        table="gem_ratings",
+        label="Gem ratings",
+        category=DECISIONS,
+        icon="fa-solid fa-thumbs-up",
+        columns=(
+            "id",
+            "gem_id",
+            "gem_type",
+            "sender_domain",
+            "rating",
+            "reason",
+            "rank_at_rating",
+            "created_at",
+        ),
+        details=("thread_key", "note", "score_at_rating", "rated_by", "updated_at"),
+        search=("gem_type", "sender_domain", "rating", "reason"),
+        sort=("gem_type", "rating", "rank_at_rating", "created_at"),
+        default_sort=("created_at", True),
+    ),
+    TableView(
+        identity="gem-suppressions",
+        table="gem_suppressions",
+        label="Gem suppressions",
+        category=DECISIONS,
+        icon="fa-solid fa-eye-slash",
+        columns=("id", "sender_domain", "gem_type", "thread_key", "reason", "created_at"),
+        details=("gem_rating_id",),
+        search=("sender_domain", "gem_type", "reason"),
+        sort=("sender_domain", "gem_type", "created_at"),
+        default_sort=("created_at", True),
+    ),
     TableView(
         identity="profiles",
         table="sender_profiles",
@@ -403,10 +438,20 @@ VIEWS: tuple[TableView, ...] = (
         label="Gems",
         category=OPPORTUNITIES,
         icon="fa-solid fa-gem",
-        columns=("id", "gem_type", "sender_domain", "score", "status", "urgency", "created_at"),
+        columns=(
+            "id",
+            "gem_type",
+            "sender_domain",
+            "contact_email",
+            "score",
+            "status",
+            "urgency",
+            "created_at",
+        ),
         details=(
             "summary",
             "thread_id",
+            "contact_name",
             "estimated_value",
             "urgency_reason",
             "confidence",
@@ -419,8 +464,9 @@ VIEWS: tuple[TableView, ...] = (
             "dismissed_at",
             "expired_at",
             "last_detected_at",
+            "trust_verdict",
         ),  # fmt: skip
-        search=("gem_type", "sender_domain"),
+        search=("gem_type", "sender_domain", "contact_email", "contact_name"),
         sort=("score", "gem_type", "status", "created_at"),
         default_sort=("score", True),
         editable=("status",),
@@ -681,6 +727,10 @@ class InboxModelView(ModelView):
             data["updated_at"] = utcnow()
         if self.spec.identity == "exclusions" and data.get("domain"):
             data["domain"] = _exclusion_key(data["domain"])
+        if self.spec.identity == "relationships":
+            # Like `inboxmine relationship set`: the user's choice, never overwritten
+            # by the next profile run.
+            data["source"] = "manual"
         if self.spec.identity == "drafts" and not is_created:
             self._keep_original_draft(data, model, columns)
             self._stamp_sent(data, model)

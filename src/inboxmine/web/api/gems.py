@@ -9,11 +9,14 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from inboxmine.web import data
+from inboxmine.web.api import ratings
 from inboxmine.web.api.deps import Limit, Offset, Page, engine, invalid, not_found, page, task_queue
 from inboxmine.web.api.pipeline import Queued, start_runs
 from inboxmine.web.queue import TaskQueue
 
 router = APIRouter(tags=["gems"])
+# First: /gems/quality must win over /gems/{gem_id}.
+router.include_router(ratings.router)
 
 
 class GemPage(Page):
@@ -48,6 +51,7 @@ def get_gem(gem_id: int, db: Annotated[Engine, Depends(engine)]) -> dict[str, An
     if found is None:
         raise not_found(f"gem {gem_id}")
     found["drafts"] = data.gem_drafts(db, gem_id)
+    found["rating"] = ratings.rating_of(db, gem_id)
     return data.jsonable(found)
 
 

@@ -1,7 +1,7 @@
 """read state of messages (reading habits)
 
 Revision ID: 0015_habits
-Revises: 0012_run_batches
+Revises: 0016_digest
 Create Date: 2026-12-06 22:40:00
 
 ``messages.is_read``: NULL where the source did not say. Messages imported
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '0015_habits'
-down_revision = '0012_run_batches'
+down_revision = '0016_digest'
 branch_labels = None
 depends_on = None
 
