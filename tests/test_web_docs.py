@@ -19,6 +19,9 @@ PAGE_DOCS = {
     "score-inspector": "score-inspector.md",
     "ai-inspector": "ai-inspector.md",
     "settings": "settings.md",
+    "timeline": "timeline.md",
+    "habits": "habits.md",
+    "habits-export": "habits.md",
     "suspicious-senders": "suspicious-senders.md",
     "digest": "digest.md",
 }

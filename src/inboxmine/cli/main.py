@@ -43,6 +43,7 @@ COMMAND_MODULES = (
     "inboxmine.cli.ai",
     "inboxmine.cli.gems",
     "inboxmine.cli.profiles",
+    "inboxmine.cli.habits",
     "inboxmine.cli.export",
     "inboxmine.cli.trust",
     "inboxmine.cli.digest",

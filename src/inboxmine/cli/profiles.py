@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from typer.core import TyperGroup
 
 from inboxmine.cli.context import app_context, console, fail
 from inboxmine.cli.output import fmt_time, print_json, print_table, show_rows
+from inboxmine.cli.timeline_view import print_timeline
 from inboxmine.opportunities import queries
+from inboxmine.timeline.queries import InvalidSender, TimelineNotFound, load_timeline
 
 PROFILE_COLUMNS = [
     "sender_domain",
@@ -24,6 +27,22 @@ PROFILE_COLUMNS = [
 JSON_EXCLUDE = ("sophistication_breakdown",)
 
 
+class ProfilesGroup(TyperGroup):
+    """``profiles`` lists by default: ``profiles acme`` searches, ``profiles show X`` shows one."""
+
+    def parse_args(self, ctx, args):
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
+            args = ["list", *args]
+        return super().parse_args(ctx, args)
+
+
+profiles_app = typer.Typer(
+    cls=ProfilesGroup,
+    help="Sender profiles: list and search them, or show one with its timeline.",
+)
+
+
+@profiles_app.command("list")
 def profiles(
     ctx: typer.Context,
     search: str = typer.Argument(None, help="text to find in domain, company, email or industry"),
@@ -35,7 +54,8 @@ def profiles(
     limit: int = typer.Option(50, "--limit", min=1),
     json_out: bool = typer.Option(False, "--json", help="print a JSON array"),
 ) -> None:
-    """Sender profiles (one per company, or per person for free-mail senders)."""
+    """Sender profiles (one per company, or per person for free-mail senders);
+    plain `inboxmine profiles [SEARCH]` does the same."""
     try:
         rows = queries.list_profiles(
             app_context(ctx).engine(),
@@ -270,8 +290,33 @@ def remove_exclusion(ctx: typer.Context, domain: str = typer.Argument(...)) -> N
     console.print(f"{domain.lower()} is no longer excluded", markup=False, highlight=False)
 
 
+@profiles_app.command("show")
+def show_profile(
+    ctx: typer.Context,
+    sender: str = typer.Argument(
+        ..., help="a company domain (all its people) or an address (that person)"
+    ),
+    limit: int = typer.Option(30, "--limit", min=1, max=10_000, help="timeline entries shown"),
+    json_out: bool = typer.Option(False, "--json", help="print one JSON object"),
+) -> None:
+    """One sender (a company domain or an address): the people behind its addresses (and why they
+    were merged), its threads with who owes a reply, and its timeline of
+    messages, gems and drafts, newest first."""
+    app = app_context(ctx)
+    try:
+        timeline = load_timeline(
+            app.engine(), sender, limit=limit, rules_dir=app.settings.rules_dir
+        )
+    except (TimelineNotFound, InvalidSender) as exc:
+        fail(str(exc))
+    if json_out:
+        print_json(timeline)
+        return
+    print_timeline(timeline)
+
+
 def register(app: typer.Typer) -> None:
-    app.command("profiles")(profiles)
+    app.add_typer(profiles_app, name="profiles")
     app.add_typer(relationship_app, name="relationship")
     app.add_typer(relationships_app, name="relationships")
     app.add_typer(exclusions_app, name="exclusions")

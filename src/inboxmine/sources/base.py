@@ -26,6 +26,8 @@ class RawMessage:
     gmail_thread_id: str | None = None
     folder: str | None = None
     read_error: str | None = None
+    #: Read state the source itself knows (IMAP \\Seen, a Maildir S flag); None: unknown.
+    is_read: bool | None = None
     #: Bytes of the source consumed so far (for progress bars), when known.
     progress: int | None = field(default=None, repr=False)
 

@@ -36,6 +36,7 @@ from sqlalchemy import Engine
 
 from inboxmine.config import AccountSettings, Settings
 from inboxmine.sources.base import RawMessage
+from inboxmine.sources.read_state import GMAIL_UNREAD
 from inboxmine.sources.sync import (
     GmailRef,
     ProgressHook,
@@ -584,6 +585,7 @@ def _fetch_and_store(
                 )
                 continue
             labels = [names.get(label, label) for label in resource.get("labelIds") or ()]
+            is_read = GMAIL_UNREAD not in (resource.get("labelIds") or ())
             store.add(
                 RawMessage(
                     raw=raw,
@@ -592,9 +594,10 @@ def _fetch_and_store(
                     position=gmail_id,
                     labels=labels,
                     gmail_thread_id=resource.get("threadId"),
+                    is_read=is_read,
                 )
             )
-            refs.append(GmailRef(raw, message_id_of(raw), gmail_id, labels))
+            refs.append(GmailRef(raw, message_id_of(raw), gmail_id, labels, is_read))
         if len(refs) >= batch_size:
             store.flush()
             attach_gmail_refs(engine, refs)

@@ -29,6 +29,8 @@ from sqlalchemy import Engine
 
 from inboxmine.config import AccountSettings, Settings
 from inboxmine.sources.base import RawMessage, gmail_hex_id, is_sent_folder
+from inboxmine.sources.imap_flags import refresh_read_state
+from inboxmine.sources.read_state import imap_seen
 from inboxmine.sources.sync import (
     GmailRef,
     ProgressHook,
@@ -386,7 +388,7 @@ def _fetch_folder(
     folder = plan.folder
     source_ref = f"imap://{account.user}@{account.host}/{folder.name}"
     client.select_folder(folder.name, readonly=True)
-    items = ["BODY.PEEK[]", "INTERNALDATE"]
+    items = ["BODY.PEEK[]", "INTERNALDATE", "FLAGS"]
     if gmail:
         items += ["X-GM-MSGID", "X-GM-THRID", "X-GM-LABELS"]
     stored = 0
@@ -430,6 +432,7 @@ def _fetch_folder(
                                 message_id=message_id_of(message.raw),
                                 gmail_id=gmail_id,
                                 labels=message.labels,
+                                is_read=message.is_read,
                             )
                         )
             store.flush()
@@ -480,6 +483,7 @@ def _raw_message(
         gmail_thread_id=thread,
         folder=folder.name,
         read_error=None if raw else f"the server returned no content for UID {uid}",
+        is_read=imap_seen(item.get(b"FLAGS")),
     )
 
 
@@ -566,6 +570,19 @@ def sync_imap(
                     stored = _fetch_folder(
                         client, engine, account, plan, store, run, gmail, progress, batch_size
                     )
+                    if not plan.full:
+                        changed = refresh_read_state(
+                            client,
+                            engine,
+                            f"imap://{account.user}@{account.host}/{plan.folder.name}",
+                            plan.uidvalidity,
+                            plan.start_after,
+                        )
+                        if changed:
+                            result.details.append(
+                                f"{plan.folder.name}: read state of {changed} stored "
+                                "messages changed on the server"
+                            )
                     if plan.full:
                         save_state(
                             engine,

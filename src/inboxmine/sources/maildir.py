@@ -14,6 +14,7 @@ from pathlib import Path
 
 from inboxmine.sources.base import RawMessage
 from inboxmine.sources.files import read_file
+from inboxmine.sources.read_state import maildir_seen
 
 _BOXES = ("cur", "new")
 
@@ -65,6 +66,7 @@ def read_maildir(root: str | os.PathLike, files=None) -> Iterator[RawMessage]:
         else:
             message = read_file(path, "maildir", str(root), position=position)
         message.folder = folder or None
+        message.is_read = maildir_seen(position)
         message.labels = [folder.strip("./").replace("/", ".")] if folder else None
         message.progress = count
         yield message

@@ -26,6 +26,7 @@ from inboxmine.db.tables.ingest import attachments, messages
 from inboxmine.runner import ledger
 from inboxmine.sources.base import RawMessage, is_sent_by_labels, is_sent_folder
 from inboxmine.sources.parse import ParsedMessage, parse_message
+from inboxmine.sources.read_state import read_state
 
 BATCH_SIZE = 200
 # Level 1 compresses mail text ~3-4x at a fraction of the default level's cost.
@@ -372,6 +373,9 @@ def _message_row(item: _Pending, ingested_at: datetime) -> dict[str, Any]:
         "body_html": parsed.body_html,
         "size_bytes": parsed.size_bytes,
         "is_sent": parsed.is_sent or is_sent_folder(raw.folder) or is_sent_by_labels(labels),
+        "is_read": read_state(
+            raw.source_kind, given=raw.is_read, labels=labels, headers=parsed.headers
+        ),
         "raw_compressed": zlib.compress(raw.raw, COMPRESS_LEVEL),
         "parse_error": parsed.parse_error,
         "ingested_at": ingested_at,

@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, select, update
+from sqlalchemy import Boolean, Engine, bindparam, func, select, update
 
 from inboxmine.config import AccountSettings, Settings
 from inboxmine.db.engine import write_tx
 from inboxmine.db.tables.ingest import messages, sync_state
 from inboxmine.runner.tracking import RunHandle, StageError, tracked_run
 from inboxmine.sources.parse import content_hash, normalize_message_id
+from inboxmine.sources.read_state import GMAIL_UNREAD
 from inboxmine.sources.store import MessageStore, StoreCounts
 from inboxmine.sources.threads import update_threads
 
@@ -227,6 +228,8 @@ class GmailRef:
     message_id: str | None
     gmail_id: str
     labels: list[str] | None
+    #: The live read state (API: no UNREAD label; IMAP: \\Seen); None: unknown.
+    is_read: bool | None = None
 
 
 def message_id_of(raw: bytes) -> str | None:
@@ -253,22 +256,29 @@ def attach_gmail_refs(engine: Engine, refs: Sequence[GmailRef]) -> None:
     """
     if not refs:
         return
-    by_hash = [{"h": content_hash(r.raw), "gid": r.gmail_id, "labels": r.labels} for r in refs]
-    by_mid = [
-        {"mid": r.message_id, "gid": r.gmail_id, "labels": r.labels} for r in refs if r.message_id
+    by_hash = [
+        {"h": content_hash(r.raw), "gid": r.gmail_id, "labels": r.labels, "read": r.is_read}
+        for r in refs
     ]
+    by_mid = [
+        {"mid": r.message_id, "gid": r.gmail_id, "labels": r.labels, "read": r.is_read}
+        for r in refs
+        if r.message_id
+    ]
+    # An unknown read state keeps the stored one.
+    is_read = func.coalesce(bindparam("read", type_=Boolean), messages.c.is_read)
     with write_tx(engine) as conn:
         conn.execute(
             update(messages)
             .where(messages.c.content_hash == bindparam("h"))
-            .values(gmail_id=bindparam("gid"), labels=bindparam("labels")),
+            .values(gmail_id=bindparam("gid"), labels=bindparam("labels"), is_read=is_read),
             by_hash,
         )
         if by_mid:
             conn.execute(
                 update(messages)
                 .where(messages.c.message_id == bindparam("mid"), messages.c.gmail_id.is_(None))
-                .values(gmail_id=bindparam("gid"), labels=bindparam("labels")),
+                .values(gmail_id=bindparam("gid"), labels=bindparam("labels"), is_read=is_read),
                 by_mid,
             )
 
@@ -303,15 +313,19 @@ def stored_labels(engine: Engine, gmail_ids: Sequence[str]) -> dict[str, list[st
 
 
 def set_labels(engine: Engine, labels: dict[str, list[str]]) -> int:
-    """Store new label lists by Gmail id; returns how many messages changed."""
+    """Store new label lists by Gmail id, and the read state they mean (no
+    ``UNREAD`` label: read); returns how many messages changed."""
     if not labels:
         return 0
-    rows = [{"gid": gid, "labels": value} for gid, value in labels.items()]
+    rows = [
+        {"gid": gid, "labels": value, "read": GMAIL_UNREAD not in value}
+        for gid, value in labels.items()
+    ]
     with write_tx(engine) as conn:
         conn.execute(
             update(messages)
             .where(messages.c.gmail_id == bindparam("gid"))
-            .values(labels=bindparam("labels")),
+            .values(labels=bindparam("labels"), is_read=bindparam("read")),
             rows,
         )
     return len(rows)

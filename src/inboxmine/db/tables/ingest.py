@@ -73,6 +73,9 @@ messages = Table(
     Column("body_html", Text),
     Column("size_bytes", Integer, nullable=False, default=0),
     Column("is_sent", Boolean, nullable=False, default=False),
+    # Has the user read it: IMAP \\Seen, Gmail's UNREAD label, a Maildir S flag,
+    # an mbox Status R. NULL: the source does not say (never guessed).
+    Column("is_read", Boolean),
     # zlib-compressed original bytes, so any stage can be re-run from source.
     Column("raw_compressed", LargeBinary, nullable=False),
     # Why the message could not be fully parsed (NULL when it parsed cleanly).

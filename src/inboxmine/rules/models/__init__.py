@@ -24,6 +24,7 @@ from inboxmine.rules.models.opportunities import (
     SegmentsFile,
     StrategiesFile,
 )
+from inboxmine.rules.models.people import HabitsFile, IdentityFile
 from inboxmine.rules.models.reports import CrmFile, DigestFile
 from inboxmine.rules.models.trust import GemFeedbackFile, SenderTrustFile
 
@@ -49,6 +50,8 @@ MODELS: dict[str, type[BaseModel]] = {
     "sender_trust.yaml": SenderTrustFile,
     "gem_feedback.yaml": GemFeedbackFile,
     "trust.yaml": MessageTrustFile,
+    "identity.yaml": IdentityFile,
+    "habits.yaml": HabitsFile,
 }
 
 

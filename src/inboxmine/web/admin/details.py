@@ -11,6 +11,8 @@ from inboxmine.web import data
 
 #: Headers shown per message, at most (a hostile message may carry thousands).
 MAX_HEADERS = 300
+#: Timeline entries on a profile's page (the Timeline page shows more).
+PROFILE_TIMELINE_ENTRIES = 30
 
 
 def _int(pk: str) -> int | None:
@@ -43,11 +45,17 @@ def _message_trust(engine: Engine, message_id: int) -> dict[str, Any]:
     return {"message_trust": own, "sender_trust": sender}
 
 
-def extra_context(engine: Engine, identity: str, pk: str) -> dict[str, Any]:
+def extra_context(engine: Engine, identity: str, pk: str, rules_dir=None) -> dict[str, Any]:
     if identity == "profiles":
         from inboxmine.trust.service import sender_trust_row
+        from inboxmine.web.admin.people_pages import timeline_or_error
 
-        return {"trust": sender_trust_row(engine, str(pk))}
+        timeline, error = timeline_or_error(engine, str(pk), PROFILE_TIMELINE_ENTRIES, rules_dir)
+        return {
+            "trust": sender_trust_row(engine, str(pk)),
+            "timeline": timeline,
+            "timeline_error": error,
+        }
     key = _int(pk)
     if key is None:
         return {}

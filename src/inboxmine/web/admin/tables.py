@@ -87,6 +87,7 @@ VIEWS: tuple[TableView, ...] = (
             "to_addresses",
             "cc_addresses",
             "labels",
+            "is_read",
             "snippet",
             "size_bytes",
             "source_kind",
@@ -705,8 +706,13 @@ class InboxModelView(ModelView):
 
         context = await super().details_context(request)
         engine = self._admin_ref.engine_
+        settings = getattr(self._admin_ref, "settings_", None)
         extra = await run_in_threadpool(
-            details.extra_context, engine, self.identity, request.path_params["pk"]
+            details.extra_context,
+            engine,
+            self.identity,
+            request.path_params["pk"],
+            settings.rules_dir if settings else None,
         )
         return {**context, **extra}
 

@@ -1,0 +1,1 @@
+"""People behind addresses: which addresses are one person."""
