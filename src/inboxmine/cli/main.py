@@ -45,6 +45,7 @@ COMMAND_MODULES = (
     "inboxmine.cli.profiles",
     "inboxmine.cli.export",
     "inboxmine.cli.web",
+    "inboxmine.cli.search",
 )
 
 for _module in COMMAND_MODULES:

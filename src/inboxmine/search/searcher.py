@@ -195,3 +195,24 @@ def search(
             add_context(conn, found, query, rules["snippet_chars"])
     elapsed = (time.perf_counter() - started) * 1000
     return SearchResults(query_text, total, ranked, found, round(elapsed, 1))
+
+
+def hit_record(hit: SearchHit) -> dict[str, Any]:
+    """One hit as plain data (the CLI's --json, the API): the snippet as text and
+    as parts, so a renderer can mark the matches without trusting the text."""
+    from inboxmine.search.snippet import plain
+
+    return {
+        "id": hit.message_id,
+        "sent_at": hit.sent_at,
+        "from_address": hit.from_address,
+        "from_name": hit.from_name,
+        "subject": hit.subject,
+        "thread_id": hit.thread_id,
+        "score": hit.score,
+        "snippet": plain(hit.snippet),
+        "snippet_parts": [{"text": t, "match": m} for t, m in hit.snippet],
+        "sender_domain": hit.sender_domain,
+        "has_profile": hit.has_profile,
+        "gems": hit.gems,
+    }
