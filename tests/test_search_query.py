@@ -124,7 +124,9 @@ def test_hostile_input_is_only_ever_quoted_strings_for_fts5(typed):
     compiled = fts_match(query)
     for expression in (compiled.match, compiled.exclude):
         if expression is not None:
-            db.execute("SELECT rowid FROM message_search WHERE message_search MATCH ?", (expression,))
+            db.execute(
+                "SELECT rowid FROM message_search WHERE message_search MATCH ?", (expression,)
+            )
     assert db.execute("SELECT count(*) FROM messages").fetchone() == (0,)  # table still there
     for tsquery in ts_queries(query).by_column.values():
         # Only quoted lexemes of letters/digits and our own operators.

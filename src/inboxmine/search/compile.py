@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from inboxmine.search.document import lexemes
-from inboxmine.search.query import Filter, Query, Text
+from inboxmine.search.query import Filter, Query, Text, is_address_term
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +52,9 @@ def _narrowing(query: Query) -> list[str]:
 def fts_match(query: Query) -> FtsMatch:
     """The FTS5 expression(s) of ``query``'s text terms."""
     positive = [fts_term(t) for t in query.texts if not t.negated]
-    negative = [fts_term(t) for t in query.texts if t.negated]
+    # A negated address is excluded in SQL (search.filters): the index would
+    # also drop a sender merely *named* like it.
+    negative = [fts_term(t) for t in query.texts if t.negated and not is_address_term(t)]
     narrowing = _narrowing(query)
     if positive:
         match = " AND ".join(f"({p})" for p in positive + narrowing)
@@ -114,6 +116,8 @@ def ts_queries(query: Query) -> TsQueries:
     """
     parts: dict[str, list[str]] = {}
     for term in query.texts:
+        if term.negated and is_address_term(term):
+            continue  # excluded in SQL, as for SQLite
         expression = ts_term(term.text, term.prefix)
         if expression is None:
             continue

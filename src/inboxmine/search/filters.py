@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, sele
 from inboxmine.db.tables.ingest import attachments, messages
 from inboxmine.db.tables.metadata_stage import parsed_metadata
 from inboxmine.db.tables.opportunities import gems
-from inboxmine.search.query import Filter, Query
+from inboxmine.search.query import Filter, Query, is_address_term
 
 
 def _like_literal(text: str) -> str:
@@ -87,6 +87,30 @@ def filter_conditions(dialect: str, query: Query) -> list[ColumnElement[bool]]:
                 condition = or_(messages.c.from_address.is_(None), not_(condition))
             else:
                 condition = not_(condition)
+        conditions.append(condition)
+    return conditions + sender_address_conditions(dialect, query)
+
+
+def _address_like(dialect: str, text: str) -> ColumnElement[bool]:
+    pattern = f"%{_like_literal(text.lower())}%"
+    column = messages.c.from_address
+    if dialect == "sqlite":
+        return column.like(pattern, escape="\\")
+    return column.ilike(pattern, escape="\\")
+
+
+def sender_address_conditions(dialect: str, query: Query) -> list[ColumnElement[bool]]:
+    """``from:`` with an address or a domain is about the address: "Acme Io
+    <x@evil.example>" is not from:acme.io, though the index finds the words in
+    its name. For a positive term the index narrows and this decides; a
+    negated one is excluded here only."""
+    conditions = []
+    for term in query.texts:
+        if not is_address_term(term):
+            continue
+        condition = _address_like(dialect, term.text)
+        if term.negated:
+            condition = or_(messages.c.from_address.is_(None), not_(condition))
         conditions.append(condition)
     return conditions
 

@@ -93,6 +93,17 @@ class Query:
         return any(not t.negated for t in self.texts)
 
 
+def is_address_term(term: Term) -> bool:
+    """``from:`` given an address or a domain (an @ or a dot): decided on the
+    From address itself, not on the words of the display name."""
+    return (
+        isinstance(term, Text)
+        and term.field == "sender"
+        and not term.prefix
+        and ("@" in term.text or "." in term.text)
+    )
+
+
 def has_word_chars(text: str) -> bool:
     """True when ``text`` holds something the index can match (a letter or digit)."""
     return bool(_WORD_CHARS.search(text))
