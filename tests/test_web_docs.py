@@ -19,6 +19,7 @@ PAGE_DOCS = {
     "score-inspector": "score-inspector.md",
     "ai-inspector": "ai-inspector.md",
     "settings": "settings.md",
+    "search": "search.md",
 }
 
 

@@ -37,7 +37,8 @@ def search(
     from inboxmine.search.searcher import hit_record
     from inboxmine.search.searcher import search as run_search
 
-    engine = app_context(ctx).engine()
+    context = app_context(ctx)
+    engine = context.engine()
     if reindex:
         _reindex(engine)
         if not query:
@@ -45,7 +46,7 @@ def search(
     if not query:
         fail('give a query, e.g. inboxmine search "renewal quote" from:acme.io (or --reindex)')
     try:
-        results = run_search(engine, query, limit=limit)
+        results = run_search(engine, query, limit=limit, rules_dir=context.settings.rules_dir)
     except QueryError as exc:
         fail(f"search query: {exc}")
     if json_out:

@@ -216,3 +216,30 @@ def hit_record(hit: SearchHit) -> dict[str, Any]:
         "has_profile": hit.has_profile,
         "gems": hit.gems,
     }
+
+
+def lenient_query(text_: str) -> Query | None:
+    """``text_`` as a query for a plain search box (a table's, the API's ``q``):
+    a malformed query is searched as its words instead of failing; None when
+    nothing is left to search for."""
+    from inboxmine.search.query import QueryError
+
+    try:
+        return parse_query(text_)
+    except QueryError:
+        words = " ".join(w for w in text_.replace('"', " ").replace(":", " ").split() if w)
+        try:
+            return parse_query(words[:500]) if words else None
+        except QueryError:
+            return None
+
+
+def message_ids_matching(engine: Engine, text_: str, rules_dir=None):
+    """A condition ``messages.id IN (the index's answers to text_)``: how the
+    admin's message table and the messages API search, instead of LIKE scans."""
+    from sqlalchemy import false
+
+    query = lenient_query(text_)
+    if query is None:
+        return false()
+    return messages.c.id.in_(matching_ids(engine, query, rules_dir))

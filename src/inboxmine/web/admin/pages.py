@@ -312,6 +312,15 @@ class AIInspector(BaseView):
         return await self.templates.TemplateResponse(request, "admin/ai_inspector.html", context)
 
 
+from inboxmine.web.admin.search_page import SearchPage  # noqa: E402
 from inboxmine.web.admin.settings_page import SettingsPage  # noqa: E402
 
-PAGES = (Dashboard, PipelineControl, GemExplorer, ScoreInspector, AIInspector, SettingsPage)
+PAGES = (
+    Dashboard,
+    SearchPage,
+    PipelineControl,
+    GemExplorer,
+    ScoreInspector,
+    AIInspector,
+    SettingsPage,
+)
