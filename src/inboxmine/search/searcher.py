@@ -59,8 +59,28 @@ def search_rules(rules_dir=None) -> dict[str, Any]:
     return {"weights": weights, "snippet_chars": int(rules.get("snippet_chars", 180))}
 
 
+@dataclass(frozen=True)
+class _HitsSql:
+    """The index's part of a search: SQL text selecting ``id, score`` and its binds."""
+
+    sql: str
+    binds: dict[str, Any]
+    best_first: str  # ORDER BY of the best matches first
+
+    def subquery(self, top: tuple[int, int] | None = None):
+        sql, binds = self.sql, dict(self.binds)
+        if top is not None:
+            # Ranked inside the index: only the page's rows meet ``messages``.
+            sql += f" ORDER BY {self.best_first}, id DESC LIMIT :top_limit OFFSET :top_offset"
+            binds.update(top_limit=top[0], top_offset=top[1])
+        return text(sql).bindparams(**binds).columns(id=Integer, score=Float).subquery("hits")
+
+    def count(self):
+        return text(f"SELECT count(*) FROM ({self.sql}) AS counted").bindparams(**self.binds)
+
+
 def _sqlite_hits(query: Query, weights: dict[str, float]):
-    """``(subquery of id, score, or None; extra conditions)``."""
+    """``(the index's SQL or None, extra conditions on messages)``."""
     compiled = fts_match(query)
     conditions = []
     if compiled.exclude is not None:
@@ -73,16 +93,13 @@ def _sqlite_hits(query: Query, weights: dict[str, float]):
     if compiled.match is None:
         return None, conditions
     marks = ", ".join(f":w_{c}" for c in FTS_COLUMNS)
-    hits = (
-        text(
-            f"SELECT rowid AS id, bm25({SEARCH_TABLE}, {marks}) AS score "
-            f"FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :match"
-        )
-        .bindparams(match=compiled.match, **{f"w_{c}": weights.get(c, 1.0) for c in FTS_COLUMNS})
-        .columns(id=Integer, score=Float)
-        .subquery("hits")
+    sql = (
+        f"SELECT rowid AS id, bm25({SEARCH_TABLE}, {marks}) AS score "
+        f"FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :match"
     )
-    return hits, conditions
+    binds = {"match": compiled.match, **{f"w_{c}": weights.get(c, 1.0) for c in FTS_COLUMNS}}
+    # bm25 is lower for a better match.
+    return _HitsSql(sql, binds, "score"), conditions
 
 
 def _pg_weights(weights: dict[str, float]) -> list[float]:
@@ -111,35 +128,36 @@ def _pg_hits(query: Query, weights: dict[str, float]):
             f"ts_rank(CAST(:weights AS float4[]), document, "
             f"to_tsquery('{PG_CONFIG}', :{document_bind}), 1)"
         )
-    hits = (
-        text(
-            f"SELECT message_id AS id, {score} AS score FROM {SEARCH_TABLE} "
-            f"WHERE {' AND '.join(where)}"
-        )
-        .bindparams(**binds)
-        .columns(id=Integer, score=Float)
-        .subquery("hits")
+    sql = (
+        f"SELECT message_id AS id, {score} AS score FROM {SEARCH_TABLE} WHERE {' AND '.join(where)}"
     )
-    return hits, []
+    return _HitsSql(sql, binds, "score DESC"), []
 
 
-def matching(engine: Engine, query: Query, weights: dict[str, float]):
-    """``(select of messages columns + score, ranked, hits subquery)``, not yet ordered."""
+def matching(
+    engine: Engine, query: Query, weights: dict[str, float], top: tuple[int, int] | None = None
+):
+    """``(select of messages columns + score, ranked, hits subquery, pushed)``, not
+    yet ordered. With ``top`` (limit, offset) and nothing but index terms, the
+    ranking and the page are cut inside the index (``pushed`` is True)."""
     dialect = engine.dialect.name
     if dialect == "sqlite":
-        hits, conditions = _sqlite_hits(query, weights)
+        hits_sql, conditions = _sqlite_hits(query, weights)
     else:
-        hits, conditions = _pg_hits(query, weights)
+        hits_sql, conditions = _pg_hits(query, weights)
     conditions += filter_conditions(dialect, query)
     columns = [messages.c[c] for c in HIT_COLUMNS]
-    if hits is None:
+    ranked = hits_sql is not None and query.ranked
+    pushed = top is not None and ranked and not conditions
+    hits = None
+    if hits_sql is None:
         statement = select(*columns, null().label("score"))
     else:
+        hits = hits_sql.subquery(top if pushed else None)
         statement = select(*columns, hits.c.score).join(hits, hits.c.id == messages.c.id)
     if conditions:
         statement = statement.where(and_(*conditions))
-    ranked = hits is not None and query.ranked
-    return statement, ranked, hits
+    return statement, ranked, hits, (hits_sql if pushed else None)
 
 
 def ordered(engine: Engine, statement: Select, ranked: bool, hits) -> Select:
@@ -147,12 +165,12 @@ def ordered(engine: Engine, statement: Select, ranked: bool, hits) -> Select:
         return statement.order_by(messages.c.sent_at.desc(), messages.c.id.desc())
     # bm25 is lower for a better match; ts_rank higher.
     score = hits.c.score if engine.dialect.name == "sqlite" else hits.c.score.desc()
-    return statement.order_by(score, messages.c.sent_at.desc(), messages.c.id.desc())
+    return statement.order_by(score, messages.c.id.desc())
 
 
 def matching_ids(engine: Engine, query: Query, rules_dir=None) -> Select:
     """A select of the ids of the messages matching ``query`` (for an IN filter)."""
-    statement, _, _ = matching(engine, query, search_rules(rules_dir)["weights"])
+    statement, _, _, _ = matching(engine, query, search_rules(rules_dir)["weights"])
     return statement.with_only_columns(messages.c.id)
 
 
@@ -171,9 +189,14 @@ def search(
     query = parse_query(query_text)
     rules = search_rules(rules_dir)
     limit = max(1, min(int(limit), MAX_LIMIT))
-    statement, ranked, hits = matching(engine, query, rules["weights"])
-    page = ordered(engine, statement, ranked, hits).limit(limit).offset(max(0, int(offset)))
-    counted = select(func.count()).select_from(statement.order_by(None).subquery())
+    offset = max(0, int(offset))
+    statement, ranked, hits, pushed = matching(engine, query, rules["weights"], (limit, offset))
+    page = ordered(engine, statement, ranked, hits)
+    if pushed is None:
+        page = page.limit(limit).offset(offset)
+        counted = select(func.count()).select_from(statement.order_by(None).subquery())
+    else:
+        counted = pushed.count()  # the index alone knows how many match
     with engine.connect() as conn:
         rows = conn.execute(page).mappings().all()
         total = conn.execute(counted).scalar_one()
