@@ -15,8 +15,9 @@ from inboxmine.db.tables.ingest import messages
 _seq = count(1)
 
 
-def insert_message(engine, **fields) -> int:
-    """Insert one message with sensible defaults; returns its id."""
+def insert_message(engine, *, search_index: bool = True, **fields) -> int:
+    """Insert one message with sensible defaults; returns its id. Like an
+    import, it is made searchable in the same transaction (``search_index``)."""
     n = next(_seq)
     raw = fields.pop("raw", f"Subject: test {n}\n\nbody {n}\n".encode())
     row = {
@@ -35,7 +36,12 @@ def insert_message(engine, **fields) -> int:
     }
     row.update(fields)
     with write_tx(engine) as conn:
-        return int(conn.execute(insert(messages).values(**row)).inserted_primary_key[0])
+        message_id = int(conn.execute(insert(messages).values(**row)).inserted_primary_key[0])
+        if search_index:
+            from inboxmine.search.index import index_messages
+
+            index_messages(conn, [message_id])
+        return message_id
 
 
 # ------------------------------------------------------------------ demo mailboxes

@@ -24,6 +24,7 @@ PAGE_DOCS = {
     "habits-export": "habits.md",
     "suspicious-senders": "suspicious-senders.md",
     "digest": "digest.md",
+    "search": "search.md",
 }
 
 

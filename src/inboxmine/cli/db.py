@@ -68,6 +68,9 @@ def db_reset(
         fail("db reset deletes all data: add --yes to confirm")
     app = app_context(ctx)
     engine = app.engine(migrate=False)
+    from inboxmine.search.index import drop_index
+
+    drop_index(engine)  # not a metadata table; on PostgreSQL it references messages
     metadata.drop_all(engine)
     with engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")

@@ -48,6 +48,7 @@ COMMAND_MODULES = (
     "inboxmine.cli.trust",
     "inboxmine.cli.digest",
     "inboxmine.cli.web",
+    "inboxmine.cli.search",
 )
 
 for _module in COMMAND_MODULES:

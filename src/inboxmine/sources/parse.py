@@ -33,6 +33,8 @@ from inboxmine.sources.headers import (
 from inboxmine.sources.repair import repair_header_block
 
 SNIPPET_CHARS = 200
+#: Most HTML turned into text for an HTML-only body (snippet, search index).
+HTML_TEXT_CHARS = 400_000
 #: Boundaries + embedded messages beyond which only the headers are parsed:
 #: the stdlib parser recurses once per level (RecursionError near 1,000).
 MAX_MIME_NESTING = 100
@@ -89,6 +91,9 @@ class ParsedMessage:
     parse_error: str | None = None
     #: True when almost nothing could be read (not an email, parser failure).
     unparseable: bool = False
+    #: The visible text of an HTML-only body (made once, for the snippet and
+    #: the search index); None when there is a text part.
+    html_text: str | None = None
 
 
 def content_hash(raw: bytes) -> str:
@@ -205,10 +210,15 @@ def _raw_first(message: Message, name: str) -> str | None:
     return None
 
 
-def _snippet(body_text: str | None, body_html: str | None) -> str | None:
-    source = body_text if body_text and body_text.strip() else None
-    if source is None and body_html:
-        source = html_to_text(body_html[:200_000])
+def _html_text(body_text: str | None, body_html: str | None) -> str | None:
+    """The visible text of the HTML body when there is no text part to use."""
+    if body_text and body_text.strip() or not body_html:
+        return None
+    return html_to_text(body_html[:HTML_TEXT_CHARS])
+
+
+def _snippet(body_text: str | None, html_text: str | None) -> str | None:
+    source = body_text if body_text and body_text.strip() else html_text
     if not source:
         return None
     words = " ".join(source[: 4 * SNIPPET_CHARS].split())
@@ -303,7 +313,8 @@ def _parse_into(
         parsed.body_text = _clean("\n\n".join(bodies.text_parts)) or None
         parsed.body_html = _clean("\n\n".join(bodies.html_parts)) or None
         parsed.attachments = bodies.attachments
-        parsed.snippet = _clean(_snippet(parsed.body_text, parsed.body_html))
+        parsed.html_text = _clean(_html_text(parsed.body_text, parsed.body_html))
+        parsed.snippet = _clean(_snippet(parsed.body_text, parsed.html_text))
 
 
 def _headers_only(raw: bytes) -> Message:

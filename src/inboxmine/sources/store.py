@@ -24,6 +24,8 @@ from sqlalchemy.exc import DBAPIError
 from inboxmine.db.engine import write_tx
 from inboxmine.db.tables.ingest import attachments, messages
 from inboxmine.runner import ledger
+from inboxmine.search.document import build_document
+from inboxmine.search.index import index_documents
 from inboxmine.sources.base import RawMessage, is_sent_by_labels, is_sent_folder
 from inboxmine.sources.parse import ParsedMessage, parse_message
 from inboxmine.sources.read_state import read_state
@@ -207,6 +209,7 @@ class MessageStore:
         # Lost a race with a concurrent import of the same message: a duplicate.
         self.counts.duplicates += len(fresh) - len(ids)
         attachment_rows = []
+        documents = []
         for item in fresh:
             message_id = ids.get(item.parsed.content_hash)
             if message_id is None:
@@ -228,9 +231,28 @@ class MessageStore:
                 }
                 for a in item.parsed.attachments
             )
+            documents.append(_search_document(message_id, item.parsed))
         if attachment_rows:
             conn.execute(attachments.insert(), attachment_rows)
+        # Searchable in the same transaction that stores them.
+        index_documents(conn, documents)
         return set(ids)
+
+
+def _search_document(message_id: int, parsed: ParsedMessage):
+    return build_document(
+        message_id,
+        subject=parsed.subject,
+        body_text_value=parsed.body_text,
+        body_html=parsed.body_html,
+        html_text=parsed.html_text,
+        from_address=parsed.from_address,
+        from_name=parsed.from_name,
+        to_addresses=parsed.to_addresses,
+        cc_addresses=parsed.cc_addresses,
+        attachment_names=[a.filename for a in parsed.attachments],
+        headers=parsed.headers,
+    )
 
 
 def _senders_by_message_id(conn, ids: set[str]) -> dict[str, set[str | None]]:

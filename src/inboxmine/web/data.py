@@ -10,9 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Select, and_, func, or_, select
+from sqlalchemy import Engine, Select, and_, func, select
 
-from inboxmine.db.search import contains
 from inboxmine.db.tables.ingest import messages
 from inboxmine.db.tables.ledger import item_errors, pipeline_runs
 from inboxmine.opportunities import queries
@@ -256,17 +255,13 @@ def messages_page(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[int, list[dict]]:
-    """Messages newest first; ``q`` searches subject, from address and name."""
+    """Messages newest first; ``q`` searches the full-text index (subject, body,
+    sender, recipients, attachment names; the query language of ``inboxmine search``)."""
+    from inboxmine.search.searcher import message_ids_matching
+
     conditions = []
     if q:
-        conditions.append(
-            or_(
-                *(
-                    contains(engine, messages.c[c], q)
-                    for c in ("subject", "from_address", "from_name")
-                )
-            )
-        )
+        conditions.append(message_ids_matching(engine, q))
     if sender:
         conditions.append(messages.c.from_address == sender.strip().lower())
     if thread_id is not None:

@@ -25,7 +25,7 @@ from inboxmine.rules.models.opportunities import (
     StrategiesFile,
 )
 from inboxmine.rules.models.people import HabitsFile, IdentityFile
-from inboxmine.rules.models.reports import CrmFile, DigestFile
+from inboxmine.rules.models.reports import CrmFile, DigestFile, SearchFile
 from inboxmine.rules.models.trust import GemFeedbackFile, SenderTrustFile
 
 MODELS: dict[str, type[BaseModel]] = {
@@ -49,6 +49,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "digest.yaml": DigestFile,
     "sender_trust.yaml": SenderTrustFile,
     "gem_feedback.yaml": GemFeedbackFile,
+    "search.yaml": SearchFile,
     "trust.yaml": MessageTrustFile,
     "identity.yaml": IdentityFile,
     "habits.yaml": HabitsFile,

@@ -45,3 +45,19 @@ class DigestFile(Section):
     waiting_draft_statuses: Words
     closed_gem_statuses: Words
     max_items_per_section: int
+
+
+class SearchWeights(Section):
+    subject: Number
+    sender: Number
+    attachments: Number
+    list_id: Number
+    recipients: Number
+    body: Number
+
+
+class SearchFile(Section):
+    """rules/search.yaml."""
+
+    weights: SearchWeights
+    snippet_chars: int

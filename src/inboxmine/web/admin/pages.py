@@ -329,11 +329,13 @@ class AIInspector(BaseView):
 
 from inboxmine.web.admin.digest_page import DigestPage  # noqa: E402
 from inboxmine.web.admin.people_pages import HabitsPage, TimelinePage  # noqa: E402
+from inboxmine.web.admin.search_page import SearchPage  # noqa: E402
 from inboxmine.web.admin.settings_page import SettingsPage  # noqa: E402
 from inboxmine.web.admin.trust_page import SuspiciousSenders  # noqa: E402
 
 PAGES = (
     Dashboard,
+    SearchPage,
     PipelineControl,
     GemExplorer,
     ScoreInspector,

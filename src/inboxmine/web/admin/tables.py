@@ -676,6 +676,11 @@ class InboxModelView(ModelView):
         term = term.strip()[:200]
         if not term or not self._search_fields:
             return stmt
+        if self.spec.table == "messages":
+            # Message text is searched through the full-text index, not LIKE.
+            from inboxmine.search.searcher import message_ids_matching
+
+            return stmt.filter(message_ids_matching(self.session_maker.kw["bind"], term))
         pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         sqlite = self.session_maker.kw["bind"].dialect.name == "sqlite"
         conditions = []

@@ -1,0 +1,119 @@
+"""The exact operators of a query as SQL conditions on ``messages`` (bind parameters only)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select
+
+from inboxmine.db.tables.ingest import attachments, messages
+from inboxmine.db.tables.metadata_stage import parsed_metadata
+from inboxmine.db.tables.opportunities import gems
+from inboxmine.search.query import Filter, Query, is_address_term
+
+
+def _like_literal(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _sender_in_domain(dialect: str, domain: str) -> ColumnElement[bool]:
+    """The sender's address is at ``domain`` or one of its subdomains."""
+    column = messages.c.from_address
+    at, sub = f"%@{_like_literal(domain)}", f"%.{_like_literal(domain)}"
+    if dialect == "sqlite":  # SQLite's LIKE ignores ASCII case already
+        return or_(column.like(at, escape="\\"), column.like(sub, escape="\\"))
+    return or_(column.ilike(at, escape="\\"), column.ilike(sub, escape="\\"))
+
+
+def _has_attachment() -> ColumnElement[bool]:
+    return exists(
+        select(attachments.c.id).where(
+            attachments.c.message_id == messages.c.id, attachments.c.is_inline.is_(False)
+        )
+    )
+
+
+def _esp(name: str) -> ColumnElement[bool]:
+    return exists(
+        select(parsed_metadata.c.message_id).where(
+            parsed_metadata.c.message_id == messages.c.id,
+            func.lower(parsed_metadata.c.esp_identified) == name.lower(),
+        )
+    )
+
+
+def _gem(gem_type: str) -> ColumnElement[bool]:
+    """The message's thread, or its sender, has a gem of this type."""
+    of_thread = messages.c.thread_id.in_(
+        select(gems.c.thread_id).where(gems.c.gem_type == gem_type, gems.c.thread_id.is_not(None))
+    )
+    of_sender = exists(
+        select(parsed_metadata.c.message_id)
+        .join(gems, gems.c.sender_domain == parsed_metadata.c.sender_domain)
+        .where(parsed_metadata.c.message_id == messages.c.id, gems.c.gem_type == gem_type)
+    )
+    return or_(of_thread, of_sender)
+
+
+def _day(value) -> datetime:
+    return datetime(value.year, value.month, value.day, tzinfo=UTC)
+
+
+def filter_condition(dialect: str, term: Filter) -> ColumnElement[bool]:
+    """One exact operator (not yet negated)."""
+    if term.name == "domain":
+        return _sender_in_domain(dialect, str(term.value))
+    if term.name == "has":
+        return _has_attachment()
+    if term.name == "esp":
+        return _esp(str(term.value))
+    if term.name == "gem":
+        return _gem(str(term.value))
+    if term.name == "before":
+        return messages.c.sent_at < _day(term.value)
+    if term.name == "after":
+        return messages.c.sent_at >= _day(term.value)
+    return false()
+
+
+def filter_conditions(dialect: str, query: Query) -> list[ColumnElement[bool]]:
+    """Every exact operator of ``query``; a negated one excludes its messages
+    (a message without a sender is not at any domain: ``-domain:`` keeps it)."""
+    conditions = []
+    for term in query.filters:
+        condition = filter_condition(dialect, term)
+        if term.negated:
+            if term.name == "domain":
+                condition = or_(messages.c.from_address.is_(None), not_(condition))
+            else:
+                condition = not_(condition)
+        conditions.append(condition)
+    return conditions + sender_address_conditions(dialect, query)
+
+
+def _address_like(dialect: str, text: str) -> ColumnElement[bool]:
+    pattern = f"%{_like_literal(text.lower())}%"
+    column = messages.c.from_address
+    if dialect == "sqlite":
+        return column.like(pattern, escape="\\")
+    return column.ilike(pattern, escape="\\")
+
+
+def sender_address_conditions(dialect: str, query: Query) -> list[ColumnElement[bool]]:
+    """``from:`` with an address or a domain is about the address: "Acme Io
+    <x@evil.example>" is not from:acme.io, though the index finds the words in
+    its name. For a positive term the index narrows and this decides; a
+    negated one is excluded here only."""
+    conditions = []
+    for term in query.texts:
+        if not is_address_term(term):
+            continue
+        condition = _address_like(dialect, term.text)
+        if term.negated:
+            condition = or_(messages.c.from_address.is_(None), not_(condition))
+        conditions.append(condition)
+    return conditions
+
+
+def all_of(conditions: list[ColumnElement[bool]]) -> ColumnElement[bool] | None:
+    return and_(*conditions) if conditions else None
