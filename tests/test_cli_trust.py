@@ -109,3 +109,16 @@ def test_gems_without_judged_senders_print_as_before(engine, settings, db_url):
     partner_mail(engine)
     run_5_and_6(engine, settings)
     assert "trust_verdict" not in cli(db_url, "gems").output
+
+
+def test_report_says_when_messages_were_analysed_before_trust_existed(engine, settings, db_url):
+    from inboxmine.db.engine import write_tx
+    from inboxmine.db.tables.trust import message_trust
+
+    _mailbox(engine, settings)
+    assert "before trust existed" not in cli(db_url, "trust", "report").output
+    with write_tx(engine) as conn:  # as after an upgrade: stage 1 ran, no verdicts
+        conn.execute(message_trust.delete())
+    out = " ".join(cli(db_url, "trust", "report").output.split())
+    assert "were analysed before trust existed" in out
+    assert "inboxmine run metadata --reprocess" in out

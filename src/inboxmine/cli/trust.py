@@ -176,10 +176,17 @@ def suspicious_report(
     json_out: bool = typer.Option(False, "--json", help="print a JSON array"),
 ) -> None:
     """The Suspicious senders report: phishing first, then spam and suspicious, with evidence."""
-    rows = service.report(app_context(ctx).engine(), limit)
+    engine = app_context(ctx).engine()
+    rows = service.report(engine, limit)
     if json_out:
         print_json(rows)
         return
+    unjudged = service.unjudged_messages(engine)
+    if unjudged:
+        _out(
+            f"{unjudged:,} message(s) were analysed before trust existed and have no verdict "
+            f"yet (their senders are never blocked): run {service.REJUDGE}"
+        )
     if not rows:
         _out("no phishing, spam or suspicious senders found (`inboxmine trust list` shows all)")
         return

@@ -83,6 +83,25 @@ def list_senders(
         return total, [dict(r) for r in conn.execute(query).mappings()]
 
 
+#: What to run when messages were analysed before trust existed (an upgrade).
+REJUDGE = "`inboxmine run metadata --reprocess` then `inboxmine run profile segment`"
+
+
+def unjudged_messages(engine: Engine) -> int:
+    """Received messages stage 1 analysed without a trust verdict (analysed before an
+    upgrade brought trust): their senders are never blocked until re-judged."""
+    judged = select(message_trust.c.message_id).where(
+        message_trust.c.message_id == parsed_metadata.c.message_id
+    )
+    query = (
+        select(func.count())
+        .select_from(parsed_metadata.join(messages, messages.c.id == parsed_metadata.c.message_id))
+        .where(messages.c.is_sent.is_(False), ~judged.exists())
+    )
+    with read_tx(engine) as conn:
+        return int(conn.execute(query).scalar_one())
+
+
 def report(engine: Engine, limit: int | None = None) -> list[dict[str, Any]]:
     """The Suspicious senders report: phishing first, then spam, then suspicious."""
     return list_senders(engine, REPORT_VERDICTS, limit)[1]

@@ -39,6 +39,8 @@ def suspicious_context(engine: Engine, verdict: str | None, sender: str | None) 
         "focus": focus,
         "verdicts": TRUST_VERDICTS,
         "report_verdicts": service.REPORT_VERDICTS,
+        "unjudged": service.unjudged_messages(engine),
+        "rejudge": service.REJUDGE,
     }
 
 
