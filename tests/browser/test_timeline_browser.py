@@ -71,7 +71,8 @@ def test_never_read_page_filters_and_downloads_a_formula_safe_csv(page, people, 
     assert "never unsubscribes you" in page.locator("#habits-never-sends").inner_text()
     assert page.locator("#habits-table tbody tr").count() >= 6
     page.check("#habits-never-read")
-    page.click("form button[type=submit]")
+    # The habits form's own button (every page also has the search box's).
+    page.click("form[action='/admin/habits'] button[type=submit]")
     page.wait_for_url("**/admin/habits?*never_read=1*")
     rows = page.locator("#habits-table tbody tr")
     assert rows.count() == 1

@@ -61,7 +61,7 @@ def body_text(body_text: str | None, body_html: str | None, html_text: str | Non
 
 def list_id_text(headers: dict | None) -> str:
     """The List-Id header: its name and its id (``news.example.com``)."""
-    if not headers:
+    if not isinstance(headers, dict) or not headers:  # stored headers are hostile input too
         return ""
     values = headers.get("list-id") or []
     if isinstance(values, str):
