@@ -119,6 +119,9 @@ def test_what_each_verdict_allows(verdict, blocked, thread_gems):
     assert gate.allows_gem_type(verdict, "unanswered_ask", GATING) is thread_gems
     assert gate.allows_gem_type(verdict, "partner_program", GATING) is not blocked
     assert gate.is_flagged(verdict, GATING) is (verdict == "suspicious")
+    # An unsolicited purchase order from a suspicious sender is the invoice lure.
+    procurement = not blocked and verdict != "suspicious"
+    assert gate.allows_gem_type(verdict, "procurement_signal", GATING) is procurement
 
 
 def test_a_suspicious_gem_scores_lower_even_under_a_cap_and_the_breakdown_says_why():

@@ -2,7 +2,9 @@
 
 Spam and phishing senders give no gem at all; suspicious senders keep their
 gems, marked with the verdict and scored lower; automated senders (no-reply,
-notifications, receipts) never give a gem about a one-to-one conversation.
+notifications, receipts) never give a gem about a one-to-one conversation;
+and ``blocked_gem_types`` names gem types a verdict never gives (a
+"purchase order" from a suspicious sender is the classic invoice lure).
 A sender without a verdict (stage 1 wrote no ``message_trust`` rows) is
 treated as unknown and never blocked. The lists live in the ``gating``
 section of ``rules/sender_trust.yaml``; the score penalty in
@@ -28,6 +30,8 @@ def allows_gem_type(verdict: str | None, gem_type: str, gating: dict[str, Any]) 
     if verdict is None:
         return True
     if blocks_sender(verdict, gating):
+        return False
+    if gem_type in {str(t) for t in (gating.get("blocked_gem_types") or {}).get(verdict) or []}:
         return False
     person_only = _listed(gating, "person_only_gem_types")
     return not (

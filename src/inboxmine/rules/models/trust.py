@@ -33,6 +33,8 @@ class Gating(Section):
     flagged_verdicts: Words
     person_only_gem_types: Words
     person_only_blocked_verdicts: Words
+    #: Verdict -> gem types it never gives (open).
+    blocked_gem_types: dict[str, Words]
 
 
 class SenderTrustFile(Section):
