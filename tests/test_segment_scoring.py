@@ -106,3 +106,40 @@ def test_an_unknown_operator_names_the_segment_and_the_fix():
         custom_segments.SegmentRuleError, match="'s'.*'industry'.*unknown operator 'like'"
     ):
         _matches({"industry": {"like": "Saa%"}})
+
+
+def test_segment_stage_stores_custom_segments_with_their_priority_beside_economic_ones(
+    engine, settings
+):
+    """One executemany for a batch's rows: a custom row's priority is never lost
+    beside economic rows, and mixed rows never fail the stage."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert, select
+
+    from inboxmine.db.engine import write_tx
+    from inboxmine.db.tables.opportunities import sender_profiles, sender_segments
+    from inboxmine.runner.executor import run_stages
+
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    base = {"total_messages": 5, "bulk_ratio": 1.0, "profiled_at": now}
+    with write_tx(engine) as conn:
+        for profile in [
+                # Only the custom segment (no economic one): its row comes first.
+                {**base, "sender_domain": "aaa.example", "company_size": "small",
+                 "industry": "SaaS", "marketing_sophistication_avg": 2.0},
+                {**base, "sender_domain": "bbb.example", "company_size": "small",
+                 "industry": "SaaS", "marketing_sophistication_avg": 2.0,
+                 "sender_intent": "promotional"},
+                {**base, "sender_domain": "ccc.example", "industry": "Other"},
+        ]:  # fmt: skip
+            conn.execute(insert(sender_profiles).values(**profile))
+    ok, _ = run_stages(engine, settings, ["segment"], parameters={"now": now.isoformat()})
+    assert ok
+    with engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(select(sender_segments)).mappings()]
+    custom = [r for r in rows if r["is_custom"]]
+    assert {r["sender_domain"] for r in custom} >= {"aaa.example", "bbb.example"}
+    assert all(
+        r["priority"] == "hot" for r in custom if r["segment"] == "AI-ready small businesses"
+    )

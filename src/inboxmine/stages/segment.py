@@ -77,6 +77,16 @@ def segment_rows(profile, open_gems, rules, now) -> list[dict]:
     return rows
 
 
+#: A sender_segments row's optional columns (custom rows add a priority).
+SEGMENT_ROW = {
+    "sub_segment": None,
+    "confidence": None,
+    "is_custom": False,
+    "priority": None,
+    "reason": None,
+}
+
+
 def execute(ctx: StageContext) -> None:
     now = run_now(ctx)
     rules = all_rules(ctx.settings)
@@ -133,9 +143,8 @@ def execute(ctx: StageContext) -> None:
             domain = profile["sender_domain"]
             mine = open_gems.get(domain, [])
             for row in segment_rows(profile, mine, rules["segments"], now):
-                seg_rows.append(
-                    {"sender_domain": domain, "assigned_at": now, "is_custom": False, **row}
-                )
+                # Every row names every column: one executemany needs the same keys.
+                seg_rows.append({**SEGMENT_ROW, "sender_domain": domain, "assigned_at": now, **row})
             relationship = relationships.get(domain, "unknown")
             types = {g["gem_type"] for g in mine}
             for gem in mine:
