@@ -66,22 +66,28 @@ def item_line(section: str, item: dict[str, Any]) -> str:
     )
 
 
+NO_SNAPSHOT = "no earlier digest to compare scores with: changed gems are status changes only"
+
+
+def _sections(digest: Digest):
+    """``(key, title, items shown, total)`` of each section, in order."""
+    for key, title in SECTIONS:
+        items = getattr(digest, key)
+        if key == "renewals_due":
+            title = f"{title} (next {digest.renewal_days} days)"
+        yield key, title, items, digest.counts.get(key, len(items))
+
+
 def render_text(digest: Digest) -> str:
     lines = [
         f"inboxmine digest, {_when(digest.generated_at)}",
         clean(digest.since_note),
     ]
     if not digest.compared_with_snapshot:
-        lines.append(
-            "(no earlier digest to compare scores with: changed gems are status changes only)"
-        )
+        lines.append(f"({NO_SNAPSHOT})")
     if digest.nothing_new:
         lines.append("Nothing new since then.")
-    for key, title in SECTIONS:
-        items = getattr(digest, key)
-        total = digest.counts.get(key, len(items))
-        if key == "renewals_due":
-            title = f"{title} (next {digest.renewal_days} days)"
+    for key, title, items, total in _sections(digest):
         lines += ["", f"{title}: {total}"]
         lines += [f"  - {item_line(key, item)}" for item in items]
         if total > len(items):
@@ -109,16 +115,10 @@ def render_html(digest: Digest) -> str:
         f'<p class="note" id="since">{escape(clean(digest.since_note))}</p>',
     ]
     if not digest.compared_with_snapshot:
-        parts.append(
-            '<p class="note">No earlier digest to compare scores with: changed gems are status changes only.</p>'
-        )
+        parts.append(f'<p class="note">{NO_SNAPSHOT[0].upper()}{NO_SNAPSHOT[1:]}.</p>')
     if digest.nothing_new:
         parts.append('<p id="nothing-new"><strong>Nothing new since then.</strong></p>')
-    for key, title in SECTIONS:
-        items = getattr(digest, key)
-        total = digest.counts.get(key, len(items))
-        if key == "renewals_due":
-            title = f"{title} (next {digest.renewal_days} days)"
+    for key, title, items, total in _sections(digest):
         parts.append(
             f'<section id="{key}"><h2>{escape(title)} <span class="count">{total}</span></h2>'
         )

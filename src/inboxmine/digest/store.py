@@ -14,6 +14,7 @@ from inboxmine.db.tables.opportunities import gems, sender_profiles
 from inboxmine.db.types import utcnow
 from inboxmine.digest.build import Digest, build_digest
 from inboxmine.digest.since import resolve_since
+from inboxmine.opportunities.queries import gems_with_company
 from inboxmine.rules.loader import load_rules
 
 
@@ -28,7 +29,7 @@ def previous_digest(engine: Engine, at_or_before: datetime | None = None) -> dic
 
 
 def gem_rows(engine: Engine) -> list[dict[str, Any]]:
-    query = select(
+    query = gems_with_company(
         gems.c.id,
         gems.c.gem_type,
         gems.c.sender_domain,
@@ -42,8 +43,6 @@ def gem_rows(engine: Engine) -> list[dict[str, Any]]:
         gems.c.acted_at,
         gems.c.dismissed_at,
         gems.c.expired_at,
-    ).select_from(
-        gems.outerjoin(sender_profiles, sender_profiles.c.sender_domain == gems.c.sender_domain)
     )
     with read_tx(engine) as conn:
         return [dict(r) for r in conn.execute(query.order_by(gems.c.id)).mappings()]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, or_, select, update
+from sqlalchemy import Engine, Select, delete, func, insert, or_, select, update
 
 from inboxmine.db.engine import read_tx, write_tx
 from inboxmine.db.tables.engage import engagement_drafts
@@ -75,6 +75,14 @@ def _check(value: str | None, allowed, what: str) -> None:
         raise InvalidValue(f"unknown {what} {value!r}: choose one of {', '.join(allowed)}")
 
 
+def gems_with_company(*columns) -> Select:
+    """``columns`` of gems with their sender's company name available
+    (``sender_profiles`` outer-joined): the gem list and the digest read gems through it."""
+    return select(*columns).select_from(
+        gems.outerjoin(sender_profiles, sender_profiles.c.sender_domain == gems.c.sender_domain)
+    )
+
+
 def list_gems(
     engine: Engine,
     gem_type: str | None = None,
@@ -91,7 +99,7 @@ def list_gems(
     _check(gem_type, GEM_TYPES, "gem type")
     _check(status, GEM_STATUSES, "status")
     _check(urgency, URGENCIES, "urgency")
-    query = select(
+    query = gems_with_company(
         gems.c.id,
         gems.c.gem_type,
         gems.c.sender_domain,
@@ -109,8 +117,6 @@ def list_gems(
         gems.c.created_at,
         gems.c.last_detected_at,
         gems.c.recommended_actions,
-    ).select_from(
-        gems.outerjoin(sender_profiles, sender_profiles.c.sender_domain == gems.c.sender_domain)
     )
     if gem_type:
         query = query.where(gems.c.gem_type == gem_type)
