@@ -177,6 +177,11 @@ class Settings(BaseSettings):
     web: WebSettings = WebSettings()
     queue: QueueSettings = QueueSettings()
     accounts: list[AccountSettings] = []
+    components: dict[str, dict[str, int | bool]] = Field(
+        {},
+        description="per kind (stages, ai_providers, sources, gem_detectors, admin_pages): "
+        "component name -> a new order, or false to disable it",
+    )
     # Where each explicitly set key came from (file|dotenv|env|flag|database);
     # see inboxmine.stored_settings.
     _sources: dict[str, str] = PrivateAttr(default_factory=dict)
