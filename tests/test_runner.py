@@ -10,7 +10,7 @@ from inboxmine.db.tables.ingest import messages
 from inboxmine.db.tables.ledger import item_errors, stage_items
 from inboxmine.runner import ledger, registry
 from inboxmine.runner.executor import execute_runs, queue_runs, run_stages
-from inboxmine.runner.stage import Outcome, Stage
+from inboxmine.runner.stage import Item, Outcome, Stage
 from inboxmine.runner.tracking import StageError
 
 WRITTEN: list[tuple[int, str]] = []
@@ -44,8 +44,28 @@ def _fail(ctx):
     raise StageError("the model is missing: install it")
 
 
-def _noop(ctx):
-    ctx.run.advance(1)
+def _one_item(ctx):
+    return [Item(name="only")]
+
+
+def _nothing(loaded, prepared):
+    return Outcome(rows={})
+
+
+def named_stage(key: str, order: int, description: str, items) -> Stage:
+    """A stage of named items that does nothing with them."""
+    return Stage(
+        key=key,
+        order=order,
+        description=description,
+        output_tables=("messages",),
+        keyed_by="sender",
+        items=items,
+        load=lambda conn, batch, ctx: [None] * len(batch),
+        transform=_nothing,
+        write=lambda conn, outcomes, ctx: None,
+        parallel=False,
+    )
 
 
 SHOUT = Stage(
@@ -60,12 +80,8 @@ SHOUT = Stage(
     write=_write,
     redo_partial=lambda ctx: ctx.options.get("capability", False),
 )
-BROKEN = Stage(
-    key="content", order=2, description="always fails", output_tables=("messages",), execute=_fail
-)
-AFTER = Stage(
-    key="entities", order=3, description="after", output_tables=("messages",), execute=_noop
-)
+BROKEN = named_stage("content", 2, "always fails", _fail)
+AFTER = named_stage("entities", 3, "after", _one_item)
 TWIN = Stage(
     key="twin",
     order=4,
@@ -260,13 +276,7 @@ def _interrupt(ctx):
 
 
 def test_ctrl_c_leaves_no_run_pending(engine, settings, monkeypatch):
-    interrupted = Stage(
-        key="content",
-        order=2,
-        description="Ctrl-C",
-        output_tables=("messages",),
-        execute=_interrupt,
-    )
+    interrupted = named_stage("content", 2, "Ctrl-C", _interrupt)
     monkeypatch.setattr(
         registry, "stages", lambda: {"metadata": SHOUT, "content": interrupted, "entities": AFTER}
     )

@@ -16,7 +16,7 @@ from sqlalchemy import insert
 
 from inboxmine.db.engine import write_tx
 from inboxmine.runner import registry
-from inboxmine.runner.stage import Stage
+from inboxmine.runner.stage import Item, Outcome, Stage
 from inboxmine.runner.tracking import StageError
 from inboxmine.web.app import create_app
 
@@ -44,16 +44,17 @@ class StagePlan:
         self.lock = threading.Lock()
 
     def stage(self, key: str, order: int, uses_ai: bool = False) -> Stage:
-        def execute(ctx):
+        def items(ctx):
             with self.lock:
                 self.ran.append(key)
             if key in self.fail:
                 raise StageError(f"{key} cannot work: the test made it fail; fix the test")
-            ctx.run.set_total(self.items)
-            for _ in range(self.items):
-                if self.delay_s:
-                    time.sleep(self.delay_s)
-                ctx.run.advance(1)
+            return [Item(name=f"item-{n}") for n in range(self.items)]
+
+        def transform(loaded, prepared):
+            if self.delay_s:
+                time.sleep(self.delay_s)
+            return Outcome(rows={})
 
         return Stage(
             key=key,
@@ -61,7 +62,13 @@ class StagePlan:
             description=f"Stage {order}: {key} (test)",
             output_tables=("messages",),
             uses_ai=uses_ai,
-            execute=execute,
+            keyed_by="sender",
+            pending="all",
+            items=items,
+            load=lambda conn, batch, ctx: [None] * len(batch),
+            transform=transform,
+            write=lambda conn, outcomes, ctx: None,
+            parallel=False,
         )
 
 

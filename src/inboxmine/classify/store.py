@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, not_, or_, select
 
+from inboxmine.classify.context import sample_messages
 from inboxmine.classify.overrides import (
     DIMENSION_FIELDS,
     applicable,
@@ -68,26 +69,29 @@ def _not_mine(my_addresses: set[str]):
     return and_(*conditions)
 
 
-def pending_senders(engine, my_addresses: set[str], reprocess: bool) -> list[str]:
-    """Senders with unclassified received messages (all senders when reprocessing)."""
+def sender_versions(engine, my_addresses: set[str]) -> list[tuple[str, str]]:
+    """Every sender of received mail with its version: its newest message id and
+    its message count (``"812:40"``), which change whenever it has new mail."""
     pm = table("parsed_metadata")
     if pm is None:
         raise StageError("classify needs stage 1 (metadata): run `inboxmine run metadata` first")
     query = (
-        select(pm.c.sender_domain)
+        select(pm.c.sender_domain, func.max(messages.c.id), func.count())
         .select_from(pm.join(messages, messages.c.id == pm.c.message_id))
         .where(pm.c.sender_domain.is_not(None), pm.c.sender_domain != "", _not_mine(my_addresses))
         .group_by(pm.c.sender_domain)
         .order_by(pm.c.sender_domain)
     )
-    if not reprocess:
-        query = query.where(
-            ~select(ai_classification.c.message_id)
-            .where(ai_classification.c.message_id == messages.c.id)
-            .exists()
-        )
     with engine.connect() as conn:
-        return [row[0] for row in conn.execute(query)]
+        return [(row[0], f"{row[1]}:{row[2]}") for row in conn.execute(query)]
+
+
+def read_senders(conn: Connection, senders: list[str], settings) -> list[tuple]:
+    """(sender, its messages, its sample with details) for each of ``senders``."""
+    found = senders_messages(conn, senders, settings.my_addresses)
+    samples = {s: sample_messages(found[s], settings.ai.sample_messages) for s in senders}
+    load_details(conn, [m for sample in samples.values() for m in sample])
+    return [(s, found[s], samples[s]) for s in senders]
 
 
 def senders_messages(

@@ -150,9 +150,11 @@ def who_am_i(engine: Engine, my_addresses: set[str], include_internal: bool = Fa
     )
 
 
-def sender_batches(engine: Engine, me: Me | set[str]) -> Iterator[list[str]]:
-    """Sender identities (the user's own left out, colleagues per person when
-    ``me.include_internal``), in batches of about BATCH_MESSAGES messages."""
+def sender_weights(engine: Engine, me: Me | set[str]) -> dict[str, int]:
+    """Each sender identity (the user's own left out, colleagues per person when
+    ``me.include_internal``) with its number of received messages, in order.
+
+    Stage 5 reads senders in batches of about ``BATCH_MESSAGES`` messages."""
     if not isinstance(me, Me):  # a plain set of the user's identities
         me = Me(identities=frozenset(i.lower() for i in me))
     pm = table("parsed_metadata")
@@ -171,16 +173,7 @@ def sender_batches(engine: Engine, me: Me | set[str]) -> Iterator[list[str]]:
             identity = identity_of(sender_domain, from_address, False, me)
             if identity:
                 counts[identity] = counts.get(identity, 0) + n
-    batch: list[str] = []
-    size = 0
-    for identity in sorted(counts):
-        batch.append(identity)
-        size += counts[identity]
-        if size >= BATCH_MESSAGES:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
+    return dict(sorted(counts.items()))
 
 
 def discussion_lists(conn: Connection, min_senders: int) -> frozenset[str]:

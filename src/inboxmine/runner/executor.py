@@ -27,6 +27,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    tuple_,
 )
 from sqlalchemy.dialects import postgresql
 
@@ -39,9 +40,9 @@ from inboxmine.runner import ledger
 from inboxmine.runner.events import EventBus
 from inboxmine.runner.locks import stage_lock
 from inboxmine.runner.registry import expand, get_stage
-from inboxmine.runner.stage import Outcome, Stage, StageContext
+from inboxmine.runner.stage import Item, ItemError, Outcome, Stage, StageContext
 from inboxmine.runner.timelimit import time_limit
-from inboxmine.runner.tracking import tracked_run
+from inboxmine.runner.tracking import StageError, tracked_run
 
 #: Below this many pending items a pool costs more than it saves.
 MIN_ITEMS_FOR_POOL = 400
@@ -154,10 +155,10 @@ def execute_run(
                 options=params,
                 distributor=distributor,
             )
-            if stage.is_item_stage:
-                _run_item_stage(stage, ctx)
-            else:
-                stage.execute(ctx)
+            try:
+                run_stage(stage, ctx)
+            finally:  # what the run decided is said even when it stopped
+                _record_notes(ctx)
             handle.flush(force=True)
     except KeyboardInterrupt:
         raise
@@ -166,10 +167,11 @@ def execute_run(
     return True
 
 
-# ------------------------------------------------------------ item stages
+# ------------------------------------------------------------ the items
 
 
 def _pending_ids(stage: Stage, ctx: StageContext) -> list[int]:
+    """Message stages: eligible ids without a done mark (one SQL anti-join)."""
     eligible = stage.items(ctx).subquery()
     done_statuses = ["done", "error"]
     if not (stage.redo_partial and stage.redo_partial(ctx)):
@@ -186,16 +188,69 @@ def _pending_ids(stage: Stage, ctx: StageContext) -> list[int]:
         return [row[0] for row in conn.execute(query)]
 
 
-def _batches(ids: list[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
+_UNMARKED = object()
+
+
+def _pending_items(stage: Stage, ctx: StageContext) -> tuple[list[Item], int]:
+    """Named items: eligible ones without a done mark at their current version.
+
+    Returns (pending, how many eligible items were left out as done)."""
+    eligible = list(stage.items(ctx))
+    ctx.eligible = eligible
+    redo = ctx.reprocess or stage.pending == "all" or bool(stage.redo_done and stage.redo_done(ctx))
+    if redo:
+        return eligible, 0
+    done_statuses = ["done"]
+    if not stage.retry_errors:
+        done_statuses.append("error")
+    if not (stage.redo_partial and stage.redo_partial(ctx)):
+        done_statuses.append("partial")
+    query = select(stage_items.c.item_id, stage_items.c.item_key, stage_items.c.item_version).where(
+        stage_items.c.stage == stage.key, stage_items.c.status.in_(done_statuses)
+    )
+    with ctx.engine.connect() as conn:
+        marks = {(row[0], row[1]): row[2] for row in conn.execute(query)}
+    pending = [
+        item for item in eligible if marks.get((item.id, item.name), _UNMARKED) != item.version
+    ]
+    return pending, len(eligible) - len(pending)
+
+
+def _batches(keys: list, size: int, weight: int | None = None) -> Iterator[list]:
+    """Batches of ``size`` keys, or of about ``weight`` summed ``Item.weight``."""
+    if weight is None:
+        for start in range(0, len(keys), size):
+            yield keys[start : start + size]
+        return
+    batch: list = []
+    total = 0
+    for key in keys:
+        batch.append(key)
+        total += key.weight
+        if total >= weight:
+            yield batch
+            batch, total = [], 0
+    if batch:
+        yield batch
+
+
+class StageStopped(Exception):
+    """A transform stopped the whole stage (a :class:`StageError`, e.g. the AI
+    provider went away); ``results`` are the batch's items done before it."""
+
+    def __init__(self, results: list, reason: str) -> None:
+        super().__init__(results, reason)
+        self.results = results
+        self.reason = reason
 
 
 def transform_batch(
-    transform, prepared, items: list[tuple[int, Any]], limit: float | None, tick=None
+    transform, prepared, items: list[tuple[Any, Any]], limit: float | None, tick=None
 ):
     """Worker side: transform each item, capturing its error instead of raising.
 
+    A :class:`StageError` from the transform stops the stage: it is raised as
+    :class:`StageStopped` with the results so far, so they are kept.
     ``tick()``, when given, is called after each item (a distributed worker
     renews its claim there)."""
     results = []
@@ -208,6 +263,10 @@ def transform_batch(
             if not isinstance(outcome, Outcome):
                 outcome = Outcome(rows=outcome)
             results.append((item_id, outcome, None))
+        except StageError as exc:
+            raise StageStopped(results, str(exc)) from exc
+        except ItemError as exc:
+            results.append((item_id, None, str(exc)[:2000]))
         except Exception as exc:  # one bad item never fails the stage
             detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
             results.append((item_id, None, detail[:2000]))
@@ -218,14 +277,15 @@ def _worker_count(settings: Settings, pending: int, stage: Stage) -> int:
     """Worker processes for the transforms; 0 runs them in this process.
 
     Off the main thread (the web queue's workers) the per-item time limit
-    cannot be enforced in-process, so even small runs go to a worker process
-    there: one hostile message must not stall the admin's queue.
+    cannot be enforced in-process, so even small runs of a message stage go
+    to a worker process there: one hostile message must not stall the
+    admin's queue. Stages that are not ``parallel`` always run here.
     """
-    if pending == 0:
+    if pending == 0 or not stage.parallel:
         return 0
     limit_enforceable = threading.current_thread() is threading.main_thread()
     no_limit = not settings.runner.item_time_limit_s
-    if pending < MIN_ITEMS_FOR_POOL or not stage.parallel:
+    if pending < MIN_ITEMS_FOR_POOL:
         return 0 if (limit_enforceable or no_limit) else 1
     wanted = settings.runner.workers or os.cpu_count() or 1
     return max(1, min(wanted, os.cpu_count() or 1))
@@ -238,36 +298,53 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
 
 
-def _run_item_stage(stage: Stage, ctx: StageContext) -> None:
-    if ctx.reprocess:
+def run_stage(stage: Stage, ctx: StageContext) -> None:
+    """Run one stage the same way whatever its items are: the pending items,
+    in batches, then its ``after`` hook (aggregates)."""
+    if ctx.reprocess and stage.by_message:
         with write_tx(ctx.engine) as conn:
             conn.execute(delete(stage_items).where(stage_items.c.stage == stage.key))
     if stage.before:
         stage.before(ctx)
-    ids = _pending_ids(stage, ctx)
-    ctx.run.set_total(len(ids))
-    prepared = stage.prepare(ctx) if stage.prepare else None
-    limit = ctx.settings.runner.item_time_limit_s
-    batch_size = max(1, ctx.settings.runner.batch_size)
-    if ctx.distributor is not None and len(ids) > batch_size:
-        ctx.distributor.run_batches(stage, ctx, ids, prepared)
-        if stage.after:
-            stage.after(ctx)
-        return
-    workers = _worker_count(ctx.settings, len(ids), stage)
+    if stage.by_message:
+        keys, already_done = _pending_ids(stage, ctx), 0
+    else:
+        keys, already_done = _pending_items(stage, ctx)
+    if stage.choose:
+        keys = stage.choose(ctx, keys, already_done)
+    ctx.run.set_total(len(keys))
+    if keys:
+        _run_batches(stage, ctx, keys)
+    if stage.after:
+        stage.after(ctx)
 
-    def load(batch: list[int]) -> list[tuple[int, Any]]:
+
+def _run_batches(stage: Stage, ctx: StageContext, keys: list) -> None:
+    prepared = stage.prepare(ctx) if stage.prepare else None
+    ctx.prepared = prepared
+    # AI stages wait on their provider, which has its own timeouts.
+    limit = None if stage.uses_ai else ctx.settings.runner.item_time_limit_s
+    batch_size = max(1, ctx.settings.runner.batch_size)
+    shared = ctx.distributor is not None and stage.by_message and stage.parallel
+    if shared and len(keys) > batch_size:
+        ctx.distributor.run_batches(stage, ctx, keys, prepared)
+        return
+    workers = _worker_count(ctx.settings, len(keys), stage)
+    batches = _batches(keys, batch_size, stage.batch_weight)
+
+    def load(batch: list) -> list[tuple[Any, Any]]:
         with ctx.engine.connect() as conn:
             items = stage.load(conn, batch, ctx)
         return list(zip(batch, items, strict=True))
 
-    if workers == 0:
-        for batch in _batches(ids, batch_size):
-            _store(stage, ctx, transform_batch(stage.transform, prepared, load(batch), limit))
-    else:
+    try:
+        if workers == 0:
+            for batch in batches:
+                _store(stage, ctx, transform_batch(stage.transform, prepared, load(batch), limit))
+            return
         with process_pool(workers) as pool:
             in_flight: list[Future] = []
-            for batch in _batches(ids, batch_size):
+            for batch in batches:
                 in_flight.append(
                     pool.submit(transform_batch, stage.transform, prepared, load(batch), limit)
                 )
@@ -275,8 +352,24 @@ def _run_item_stage(stage: Stage, ctx: StageContext) -> None:
                     _store(stage, ctx, in_flight.pop(0).result())
             for future in in_flight:
                 _store(stage, ctx, future.result())
-    if stage.after:
-        stage.after(ctx)
+    except StageStopped as stopped:  # keep what was done before the stage stopped
+        if stopped.results:
+            _store(stage, ctx, stopped.results)
+        raise StageError(stopped.reason) from None
+
+
+def _record_notes(ctx: StageContext) -> None:
+    """The run's notes and facts, in its parameters and on the event stream."""
+    extra: dict[str, Any] = dict(ctx.facts)
+    if ctx.notes:
+        extra["notes"] = list(ctx.notes)
+    if not extra:
+        return
+    ledger.add_parameters(ctx.engine, ctx.run.run_id, extra)
+    for note in ctx.notes:
+        ctx.run.events.publish(
+            {"type": "note", "run_id": ctx.run.run_id, "stage": ctx.run.stage, "message": note}
+        )
 
 
 def _store(stage: Stage, ctx: StageContext, results) -> None:
@@ -297,25 +390,33 @@ def write_results(conn: Connection, stage: Stage, ctx: StageContext, results) ->
         replace_rows(conn, outcomes, ctx, stage.item_key)
     for item_id, error in errors:
         ctx.run.item_error(item_id, error, conn=conn)
-    ids = [item_id for item_id, _, _ in results]
-    conn.execute(
-        delete(stage_items).where(
-            stage_items.c.stage == stage.key, _among(conn, stage_items.c.item_id, ids)
+    keys = [key for key, _, _ in results]
+    if stage.by_message:
+        which = _among(conn, stage_items.c.item_id, keys)
+    else:
+        which = tuple_(stage_items.c.item_id, stage_items.c.item_key).in_(
+            [(item.id, item.name) for item in keys]
         )
-    )
+    conn.execute(delete(stage_items).where(stage_items.c.stage == stage.key, which))
     marks = [
         {
             "stage": stage.key,
-            "item_id": item_id,
+            **_mark_key(key),
             "status": "error" if outcome is None else outcome.status,
             "pipeline_run_id": ctx.run.run_id,
             "processed_at": now,
         }
-        for item_id, outcome, _ in results
+        for key, outcome, _ in results
     ]
     if marks:
         conn.execute(insert(stage_items), marks)
     return len(errors)
+
+
+def _mark_key(key: Any) -> dict[str, Any]:
+    if isinstance(key, Item):
+        return {"item_id": key.id, "item_key": key.name, "item_version": key.version}
+    return {"item_id": key, "item_key": "", "item_version": None}
 
 
 def replace_rows(

@@ -86,6 +86,19 @@ def start_run(engine: Engine, run_id: int) -> None:
         raise LedgerError(f"run {run_id} is not pending: it cannot be started again")
 
 
+def add_parameters(engine: Engine, run_id: int, extra: dict[str, Any]) -> None:
+    """Add what a run decided (``notes``, bypassed settings...) to its parameters."""
+    with write_tx(engine) as conn:
+        current = conn.execute(
+            select(pipeline_runs.c.parameters).where(pipeline_runs.c.id == run_id)
+        ).scalar()
+        conn.execute(
+            update(pipeline_runs)
+            .where(pipeline_runs.c.id == run_id)
+            .values(parameters={**(current or {}), **extra})
+        )
+
+
 def record_progress(
     engine: Engine,
     run_id: int,

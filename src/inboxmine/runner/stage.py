@@ -1,27 +1,36 @@
 """What a stage is: a small declaration the shared runner executes.
 
-Two shapes:
+Every stage has the same shape: ``items`` says what it may process, ``load``
+reads a batch of them, ``transform`` turns one item into its outcome, and
+``write`` stores a batch of outcomes. The runner does the rest for every
+stage alike: only unprocessed items, batches in short transactions, per-item
+errors, progress, cancellation, ``--reprocess``, the ledger row.
 
-* an **item stage** (metadata, content, entities): ``items`` selects the ids
-  of the messages it may process, ``load`` reads a batch of them, ``transform``
-  turns one item into output rows (a pure function, run in worker processes),
-  and ``write`` stores a batch of outputs. The runner does the rest: only
-  unprocessed items, batches in short transactions, per-item errors, progress,
-  cancellation, ``--reprocess``.
-* a **whole stage** (classify, profile, segment, engage): ``execute`` does
-  the work through the :class:`StageContext` and reports progress on its
-  run handle.
+What one item is, the stage declares (``keyed_by``):
+
+* **messages** (metadata, content, entities): ``items`` is a SELECT of
+  message ids; the transforms are pure and run in worker processes.
+* **named items** (classify and profile and segment per sender, engage per
+  gem and strategy): ``items`` returns :class:`Item` s. An item is pending
+  again when its ``version`` changes (classify: the sender's newest message).
+  A stage that recomputes every item on every run (``pending="all"``: profile
+  and segment, whose results depend on the clock and on every sender) says so.
+
+Work that must see every item of the run (aggregates: delete the profiles of
+senders that are gone) is the ``after`` hook, run once the items are stored.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select
+from sqlalchemy import Connection, Engine
 
 from inboxmine.config import Settings
+from inboxmine.db.types import utcnow
 from inboxmine.runner.tracking import RunHandle
 
 
@@ -34,9 +43,66 @@ class StageContext:
     run: RunHandle
     reprocess: bool = False
     options: dict[str, Any] = field(default_factory=dict)
+    #: What the run decided and the user should know (bypassed settings, caps):
+    #: recorded in the run's parameters (``notes`` and these keys) and published.
+    notes: list[str] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        """The run's reference time: ``options['now']`` (ISO, for reproducible
+        runs) or the clock."""
+        value = self.options.get("now")
+        if value:
+            parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return utcnow()
+
+    def include_internal(self) -> bool:
+        """Colleagues count (per person): ``run --include-internal`` for this
+        run, else the ``include_internal`` setting."""
+        flag = self.options.get("include_internal")
+        return bool(self.settings.include_internal if flag is None else flag)
+
+    #: What the stage's ``prepare`` returned this run (for its ``load`` and ``write``).
+    prepared: Any = None
+    #: Every eligible item of this run, before the done ones were left out.
+    eligible: list[Any] = field(default_factory=list)
+    #: Run-level state a stage's hooks share in this process (e.g. the senders
+    #: written so far, for the ``after`` hook).
+    scratch: dict[str, Any] = field(default_factory=dict)
     #: Shares an item stage's batches with other workers (``runner.distributed``);
     #: None runs them here.
     distributor: Any = None
+
+
+class ItemError(Exception):
+    """One item cannot be processed; the message (naming the item, the cause
+    and what happens next) is stored as the item's error as it is."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One named item of a stage, as the ledger (``stage_items``) keys it.
+
+    ``id`` is an integer key (a gem id), ``name`` a text key (a sender
+    identity, a strategy); ``version`` makes a done item pending again when
+    it changes; ``weight`` is its share of a batch (a sender's messages).
+    """
+
+    id: int = 0
+    name: str = ""
+    version: str | None = field(default=None, compare=False)
+    weight: int = field(default=1, compare=False)
+
+    @property
+    def label(self) -> str:
+        """How errors and events name the item."""
+        if self.id and self.name:
+            return f"{self.id}:{self.name}"
+        return self.name or str(self.id)
+
+    def __str__(self) -> str:
+        return self.label
 
 
 @dataclass
@@ -48,7 +114,7 @@ class Outcome:
     missing capability is available (e.g. the spaCy model); ``note`` says why.
     """
 
-    rows: dict[str, list[dict[str, Any]]]
+    rows: dict[str, Any]
     status: str = "done"
     note: str | None = None
 
@@ -66,11 +132,14 @@ class Stage:
     output_tables: tuple[str, ...]
     uses_ai: bool = False
 
-    # Item stages -----------------------------------------------------------
-    #: ``items(ctx)`` -> a Select whose single column ``item_id`` lists eligible ids.
-    items: Callable[[StageContext], Select] | None = None
-    #: ``load(conn, ids, ctx)`` -> the items (picklable) for those ids.
-    load: Callable[[Connection, Sequence[int], StageContext], list[Any]] | None = None
+    #: What one item is: ``message`` (the ids of ``items``' SELECT), or a named
+    #: item (``sender``, ``gem``) given as :class:`Item` s.
+    keyed_by: str = "message"
+    #: ``items(ctx)`` -> a Select whose single column ``item_id`` lists eligible
+    #: message ids, or (named items) the eligible :class:`Item` s in order.
+    items: Callable[[StageContext], Any] | None = None
+    #: ``load(conn, keys, ctx)`` -> the loaded items for those ids / Items.
+    load: Callable[[Connection, Sequence[Any], StageContext], list[Any]] | None = None
     transform: Transform | None = None
     #: ``prepare(ctx)`` -> the picklable second argument of ``transform`` (rules, options).
     prepare: Callable[[StageContext], Any] | None = None
@@ -80,16 +149,28 @@ class Stage:
     item_key: str = "message_id"
     #: ``redo_partial(ctx)`` -> True when items marked partial should be redone now.
     redo_partial: Callable[[StageContext], bool] | None = None
+    #: ``redo_done(ctx)`` -> True when done items are to be done again (engage
+    #: ``--regenerate``), like ``--reprocess`` but for the chosen items only.
+    redo_done: Callable[[StageContext], bool] | None = None
+    #: ``new``: items without a done mark at their version; ``all``: every
+    #: eligible item on every run.
+    pending: str = "new"
+    #: Failed items are tried again on the next run (an AI answer that failed).
+    retry_errors: bool = False
+    #: ``choose(ctx, pending, already_done)`` -> the pending items this run
+    #: takes (a top N, a daily cap); ``already_done`` counts eligible items
+    #: left out because they are done.
+    choose: Callable[[StageContext, list[Any], int], list[Any]] | None = None
+    #: Batches of about this much ``Item.weight`` instead of ``batch_size`` items.
+    batch_weight: int | None = None
     #: ``before(ctx)`` / ``after(ctx)``: once per run, around the items
     #: (e.g. say once that spaCy is missing; aggregate per-sender statistics).
     before: Callable[[StageContext], None] | None = None
     after: Callable[[StageContext], None] | None = None
-    #: CPU-bound transforms run in worker processes.
+    #: CPU-bound transforms run in worker processes (and, for message stages,
+    #: their batches are shared among queue workers).
     parallel: bool = True
 
-    # Whole stages ----------------------------------------------------------
-    execute: Callable[[StageContext], None] | None = None
-
     @property
-    def is_item_stage(self) -> bool:
-        return self.execute is None
+    def by_message(self) -> bool:
+        return self.keyed_by == "message"

@@ -1,168 +1,109 @@
 """Stage 5 - profile: sender profiles, relationships and gem detection.
 
-A whole stage: senders are read in batches (stage 1-4 outputs), profiled,
-their trust rolled up from their messages' verdicts (the user's override
-wins), their relationship detected (manual ones kept), gems detected as the
-trust verdict allows and synchronised by natural key, and each gem scored
-with the user's weights.
+One item per sender, every sender on every run (gems depend on the clock and
+on the user's latest ratings, exclusions and trust overrides). A batch of
+senders is read (stage 1-4 outputs), each is profiled, its trust rolled up
+from its messages' verdicts (the user's override wins), its relationship
+detected (manual ones kept), its gems detected as the trust verdict allows
+and scored with the user's weights (:mod:`inboxmine.opportunities.profiling`);
+the batch's gems are synchronised by natural key. Afterwards the profiles,
+gems and trust of senders that are gone are removed or expired.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from inboxmine.db.engine import read_tx, write_tx
-from inboxmine.db.types import utcnow
-from inboxmine.opportunities import scoring, segments
 from inboxmine.opportunities import store as st
-from inboxmine.opportunities.feedback import without_suppressed
 from inboxmine.opportunities.feedback_store import suppressed_keys
-from inboxmine.opportunities.gems import DetectionContext, detect_gems
-from inboxmine.opportunities.profiles import build_profile
-from inboxmine.opportunities.relationships import detect
+from inboxmine.opportunities.profiling import ProfileRun, profile_sender
 from inboxmine.opportunities.rules import all_rules
-from inboxmine.runner.stage import Stage, StageContext
+from inboxmine.runner.stage import Item, Outcome, Stage, StageContext
 from inboxmine.runner.tracking import StageError
-from inboxmine.trust import gate
 from inboxmine.trust import store as trust_store
 from inboxmine.trust.overrides import all_overrides
 
 
-def run_now(ctx: StageContext) -> datetime:
-    """The reference time: ``options['now']`` (ISO, for reproducible runs) or the clock."""
-    value = ctx.options.get("now")
-    if value:
-        parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    return utcnow()
+def _me(ctx: StageContext):
+    if "me" not in ctx.scratch:
+        ctx.scratch["me"] = st.who_am_i(
+            ctx.engine, ctx.settings.my_addresses, ctx.include_internal()
+        )
+    return ctx.scratch["me"]
 
 
-def include_internal(ctx: StageContext) -> bool:
-    """Colleagues count (per person): ``run --include-internal`` for this run,
-    else the ``include_internal`` setting."""
-    flag = ctx.options.get("include_internal")
-    return bool(ctx.settings.include_internal if flag is None else flag)
-
-
-def procurement_categories(sender) -> list[str]:
-    return sorted(
-        {
-            (e.category or e.normalized or e.value or "").lower()
-            for m in sender.received
-            if not m.is_bulk
-            for e in m.entities
-            if e.entity_type == "procurement_signal"
-        }
-        - {""}
-    )
-
-
-def execute(ctx: StageContext) -> None:
-    now = run_now(ctx)
-    rules = all_rules(ctx.settings)
-    profile_rules = {
-        "sophistication": rules["scoring"].get("sophistication", {}),
-        "warm": (rules["gems"].get("phrases") or {}).get("warm", {}),
-        "renewal_context": rules["gems"].get("renewal_context") or {},
-        "link_hosts": rules["gems"]["link_hosts"],
-    }
-    opportunity = rules["scoring"]["opportunity"]
-    me = st.who_am_i(ctx.engine, ctx.settings.my_addresses, include_internal(ctx))
-    my_addresses = set(me.addresses)
-    gating = rules["sender_trust"].get("gating") or {}
+def items(ctx: StageContext) -> list[Item]:
     try:
-        batches = list(st.sender_batches(ctx.engine, me))
+        weights = st.sender_weights(ctx.engine, _me(ctx))
     except st.MissingInput as exc:
         raise StageError(f"profile cannot run: {exc}") from exc
-    ctx.run.set_total(sum(len(b) for b in batches))
+    return [Item(name=sender, weight=count) for sender, count in weights.items()]
+
+
+def prepare(ctx: StageContext) -> ProfileRun:
+    rules = all_rules(ctx.settings)
     with read_tx(ctx.engine) as conn:
-        exclusions = st.excluded(conn) | st.file_exclusions(ctx.settings.rules_dir)
-        overrides = all_overrides(conn)
-        lists = st.discussion_lists(conn, rules["relationships"]["discussion_list"]["min_senders"])
-        # What the user's bad ratings taught: not that sender/thread again for that type.
-        suppressed = suppressed_keys(conn)
-    profiled: set[str] = set()
-    detected: set[str] = set()
-    seen = {domain for batch in batches for domain in batch}
-    for batch in batches:
-        with read_tx(ctx.engine) as conn:
-            senders = st.load_senders(conn, batch, lists, me)
-            manual = st.relationships(conn)
-            trusts = trust_store.roll_up_senders(conn, batch, rules["sender_trust"], overrides)
-        profiles, proposals, found = [], {}, []
-        for sender in senders:
-            try:
-                profile = build_profile(sender, profile_rules, now, my_addresses)
-                cats = procurement_categories(sender)
-                profile["economic_segments"] = segments.economic_segments(
-                    profile, cats, rules["segments"]
-                )
-                existing = manual.get(sender.sender_domain)
-                if existing and existing["source"] in ("manual", "import"):
-                    relationship = existing["relationship_type"]
-                    suppress = bool(existing["suppress_gems"])
-                else:
-                    proposal = detect(
-                        sender,
-                        profile,
-                        profile["economic_segments"],
-                        rules["known_entities"],
-                        rules["relationships"],
-                    )
-                    proposals[sender.sender_domain] = proposal
-                    relationship, suppress = proposal.relationship_type, proposal.suppress_gems
-                profiles.append(profile)
-                profiled.add(sender.sender_domain)
-                trust = trusts.get(sender.sender_domain)
-                verdict = trust.verdict if trust else None
-                if (
-                    suppress
-                    or st.is_excluded(sender.sender_domain, exclusions)
-                    or gate.blocks_sender(verdict, gating)
-                ):
-                    continue  # not detected: its open gems expire below
-                candidates = detect_gems(
-                    DetectionContext(
-                        sender=sender,
-                        profile=profile,
-                        relationship=relationship,
-                        segments=profile["economic_segments"],
-                        now=now,
-                        rules=rules["gems"],
-                        your_audience=ctx.settings.engagement.your_audience,
-                        trust_verdict=verdict,
-                        trust_gating=gating,
-                    )
-                )
-                candidates = without_suppressed(candidates, suppressed)
-                detected.add(sender.sender_domain)
-                types = {c.gem_type for c in candidates}
-                for candidate in candidates:
-                    breakdown = scoring.score_gem(
-                        profile,
-                        relationship,
-                        candidate.gem_type,
-                        candidate.detector_score,
-                        types,
-                        now,
-                        opportunity,
-                        verdict,
-                    )
-                    found.append((candidate, breakdown))
-            except Exception as exc:  # one odd sender never fails the stage
-                ctx.run.item_error(sender.sender_domain, f"{type(exc).__name__}: {exc}"[:2000])
-                ctx.run.advance(processed=0, failed=1)
-        with write_tx(ctx.engine) as conn:
-            st.write_profiles(conn, profiles)
-            for domain, proposal in proposals.items():
-                st.write_relationship(conn, domain, proposal, now)
-            st.sync_gems(conn, [s for s in batch if s in detected], found, now)
-            trust_store.write_sender_trust(conn, batch, trusts.values(), now)
-        ctx.run.advance(processed=len(batch))
+        return ProfileRun(
+            now=ctx.now(),
+            rules=rules,
+            me=_me(ctx),
+            exclusions=frozenset(st.excluded(conn) | st.file_exclusions(ctx.settings.rules_dir)),
+            trust_overrides=all_overrides(conn),
+            lists=st.discussion_lists(
+                conn, rules["relationships"]["discussion_list"]["min_senders"]
+            ),
+            # What the user's bad ratings taught: not that sender/thread again for that type.
+            suppressed=suppressed_keys(conn),
+            your_audience=ctx.settings.engagement.your_audience,
+        )
+
+
+def load(conn, batch: list[Item], ctx: StageContext) -> list:
+    run: ProfileRun = ctx.prepared
+    names = [item.name for item in batch]
+    senders = {s.sender_domain: s for s in st.load_senders(conn, names, run.lists, run.me)}
+    manual = st.relationships(conn)
+    trusts = trust_store.roll_up_senders(
+        conn, names, run.rules["sender_trust"], run.trust_overrides
+    )
+    return [(senders.get(name), manual.get(name), trusts.get(name)) for name in names]
+
+
+def transform(loaded, run: ProfileRun) -> Outcome:
+    sender, manual, trust = loaded
+    if sender is None:  # its mail went since the run began: nothing to profile
+        return Outcome(rows={"sender": None, "trust": None})
+    return Outcome(rows={"sender": profile_sender(sender, manual, trust, run), "trust": trust})
+
+
+def write(conn, outcomes: dict[Item, Outcome], ctx: StageContext) -> None:
+    run: ProfileRun = ctx.prepared
+    done = {
+        item.name: outcome.rows
+        for item, outcome in outcomes.items()
+        if outcome.rows["sender"] is not None
+    }
+    st.write_profiles(conn, [rows["sender"].profile for rows in done.values()])
+    for name, rows in done.items():
+        if rows["sender"].proposal is not None:
+            st.write_relationship(conn, name, rows["sender"].proposal, run.now)
+    detected = [name for name, rows in done.items() if rows["sender"].detected]
+    found = [pair for rows in done.values() for pair in rows["sender"].found]
+    st.sync_gems(conn, detected, found, run.now)
+    trusts = [rows["trust"] for rows in done.values() if rows["trust"] is not None]
+    trust_store.write_sender_trust(conn, list(done), trusts, run.now)
+    ctx.scratch.setdefault("profiled", set()).update(done)
+    ctx.scratch.setdefault("detected", set()).update(detected)
+
+
+def after(ctx: StageContext) -> None:
+    """Senders gone (or failed) lose their profile; gems of senders that were
+    not detected this run expire; trust is kept for senders with mail or an override."""
+    now = ctx.now()
+    seen = {item.name for item in ctx.eligible}
     with write_tx(ctx.engine) as conn:
-        st.delete_profiles_except(conn, profiled)
-        st.expire_gems_except(conn, detected, now)
-        trust_store.delete_sender_trust_except(conn, seen | set(overrides))
+        st.delete_profiles_except(conn, ctx.scratch.get("profiled", set()))
+        st.expire_gems_except(conn, ctx.scratch.get("detected", set()), now)
+        trust_store.delete_sender_trust_except(conn, seen | set(all_overrides(conn)))
 
 
 STAGE = Stage(
@@ -170,5 +111,14 @@ STAGE = Stage(
     order=5,
     description="sender profiles, relationships, gem detection",
     output_tables=("sender_profiles", "gems", "sender_relationships", "sender_trust"),
-    execute=execute,
+    keyed_by="sender",
+    pending="all",
+    items=items,
+    prepare=prepare,
+    load=load,
+    transform=transform,
+    write=write,
+    after=after,
+    batch_weight=st.BATCH_MESSAGES,
+    parallel=False,
 )

@@ -53,7 +53,13 @@ stage_items = Table(
     "stage_items",
     metadata,
     Column("stage", String(32), primary_key=True),
+    # Message stages key by item_id (the message id); named items by item_id
+    # and/or item_key (a sender identity; a gem id and its strategy).
     Column("item_id", Integer, primary_key=True),
+    Column("item_key", String(320), primary_key=True, server_default=""),
+    # A done item is pending again when its version changes (classify: the
+    # sender's newest message).
+    Column("item_version", String(64)),
     Column("status", String(8), nullable=False),
     Column("pipeline_run_id", Integer),
     Column("processed_at", UTCDateTime(), nullable=False),

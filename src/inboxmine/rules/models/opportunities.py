@@ -121,6 +121,9 @@ class SubSegments(Section):
 
     class DormantThreads(Section):
         min_dormancy_days: int
+        #: Gem type -> the dormant_threads sub-segment an open gem of it gives.
+        from_gems: dict[str, str]
+        confidence: Share
 
     spend_map: SpendMap
     prospect_map: ProspectMap
