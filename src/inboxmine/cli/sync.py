@@ -211,8 +211,8 @@ def sync(
     ),
 ) -> None:
     """Sync every account listed under `accounts` in the config file, each as an ingest run."""
-    from inboxmine.sources.live import SyncError, SyncInterrupted
-    from inboxmine.sources.sync import check_accounts, enabled_sources, sync_accounts
+    from inboxmine.sources.live import SOURCES, SyncError, SyncInterrupted
+    from inboxmine.sources.sync import check_accounts, sync_accounts
     from inboxmine.sources.watch import watch as watch_loop
 
     app = app_context(ctx)
@@ -225,7 +225,7 @@ def sync(
             fail(f"no configured account named {', '.join(unknown)}: the accounts are {known}")
         accounts = [a for a in accounts if a.name in account]
     if not accounts:
-        kinds = " or ".join(f'"{kind}"' for kind in enabled_sources(settings))
+        kinds = " or ".join(f'"{kind}"' for kind in SOURCES.names())
         fail(
             f"no accounts configured: add [[accounts]] entries (kind = {kinds}) "
             "to inboxmine.toml - see README 'Connect your mailbox' - or use "
