@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from inboxmine.sources.base import gmail_hex_id
+from inboxmine.sources.gmail_store import message_id_of
 from inboxmine.sources.imap import (
     MAX_MESSAGE_BYTES,
     Folder,
@@ -17,7 +18,6 @@ from inboxmine.sources.imap import (
     resolve_password,
     size_batches,
 )
-from inboxmine.sources.sync import message_id_of
 
 LISTING = [
     ((b"\\HasNoChildren",), b"/", "INBOX"),

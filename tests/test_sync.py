@@ -16,7 +16,8 @@ from tests.test_imap_server import (  # noqa: F401 (dovecot_fixture is the `dove
 from inboxmine.config import AccountSettings
 from inboxmine.db.tables.ingest import messages
 from inboxmine.db.tables.ledger import pipeline_runs
-from inboxmine.sources.sync import sync_accounts, watch
+from inboxmine.sources.sync import sync_accounts
+from inboxmine.sources.watch import watch
 
 
 @pytest.fixture

@@ -130,7 +130,9 @@ class AccountSettings(BaseModel):
     """A live mailbox for ``inboxmine sync``."""
 
     name: str
-    kind: Literal["imap", "gmail"]
+    #: The live source that syncs it: a name in ``inboxmine.sources.live.SOURCES``
+    #: (imap, gmail, or a plug-in's), checked when the account is synced.
+    kind: str
     host: str | None = None
     port: int | None = None
     user: str | None = None

@@ -117,7 +117,7 @@ def ingest_imap(
     by --password-env) or the OS keyring - never from a flag, never stored.
     """
     from inboxmine.sources.imap import ImapAccount, sync_imap
-    from inboxmine.sources.sync import SyncError
+    from inboxmine.sources.live import SyncError
 
     if tls not in ("ssl", "starttls", "none"):
         fail(f"--tls {tls!r} is not known: use ssl, starttls or none")
@@ -163,7 +163,7 @@ def ingest_gmail(
     """Import Gmail through the Gmail API (read-only); later runs read only
     the changes since the last one (new mail, labels, deletions)."""
     from inboxmine.sources.gmail import GmailAccount, sync_gmail
-    from inboxmine.sources.sync import SyncError
+    from inboxmine.sources.live import SyncError
 
     app = app_context(ctx)
     account = GmailAccount(
@@ -211,8 +211,9 @@ def sync(
     ),
 ) -> None:
     """Sync every account listed under `accounts` in the config file, each as an ingest run."""
-    from inboxmine.sources.sync import SyncInterrupted, sync_accounts
-    from inboxmine.sources.sync import watch as watch_loop
+    from inboxmine.sources.live import SOURCES, SyncError, SyncInterrupted
+    from inboxmine.sources.sync import check_accounts, sync_accounts
+    from inboxmine.sources.watch import watch as watch_loop
 
     app = app_context(ctx)
     settings = app.settings
@@ -224,11 +225,16 @@ def sync(
             fail(f"no configured account named {', '.join(unknown)}: the accounts are {known}")
         accounts = [a for a in accounts if a.name in account]
     if not accounts:
+        kinds = " or ".join(f'"{kind}"' for kind in SOURCES.names())
         fail(
-            'no accounts configured: add [[accounts]] entries (kind = "imap" or "gmail") '
+            f"no accounts configured: add [[accounts]] entries (kind = {kinds}) "
             "to inboxmine.toml - see README 'Connect your mailbox' - or use "
             "`inboxmine ingest imap` / `inboxmine ingest gmail`"
         )
+    try:
+        check_accounts(settings, accounts)
+    except SyncError as exc:
+        fail(str(exc))
     if digest_file is not None and not watch:
         fail(
             "--digest writes the digest after each --watch round: add --watch, or run `inboxmine digest -o FILE`"

@@ -24,6 +24,7 @@ import base64
 import json
 import os
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -36,23 +37,26 @@ from sqlalchemy import Engine
 
 from inboxmine.config import AccountSettings, Settings
 from inboxmine.sources.base import RawMessage
-from inboxmine.sources.read_state import GMAIL_UNREAD
-from inboxmine.sources.sync import (
+from inboxmine.sources.gmail_store import (
     GmailRef,
-    ProgressHook,
-    SyncError,
-    SyncResult,
-    account_run,
     attach_gmail_refs,
-    load_state,
     message_id_of,
-    my_addresses_for,
-    record_failed_run,
-    save_state,
     set_labels,
     stored_gmail_ids,
     stored_labels,
 )
+from inboxmine.sources.live import (
+    SOURCES,
+    ProgressHook,
+    SyncError,
+    SyncResult,
+    account_run,
+    load_state,
+    my_addresses_for,
+    record_failed_run,
+    save_state,
+)
+from inboxmine.sources.read_state import GMAIL_UNREAD
 
 SCOPES = ["https://www.googleapis.com/auth/gmail.readonly"]
 #: Requests per batch: Gmail answers larger batches with 429s.
@@ -629,3 +633,36 @@ def _apply_changes(engine, changes: HistoryChanges, names: dict[str, str], resul
         if new != labels:
             updated[gmail_id] = new
     set_labels(engine, updated)
+
+
+# ----------------------------------------------------------------- source
+
+
+class GmailSource:
+    """The live source of accounts with ``kind = "gmail"`` (the Gmail API)."""
+
+    def sync(
+        self,
+        engine: Engine,
+        settings: Settings,
+        account: AccountSettings,
+        *,
+        triggered_by: str,
+        progress: ProgressHook | None,
+        interactive: bool,
+    ) -> SyncResult:
+        return sync_gmail(
+            engine,
+            settings,
+            GmailAccount.from_settings(account),
+            triggered_by=triggered_by,
+            progress=progress,
+            interactive=interactive,
+        )
+
+    def waker(self, account: AccountSettings, wake: threading.Event, stop: threading.Event) -> None:
+        """Gmail has no IDLE here (push needs a Pub/Sub topic): polled."""
+        return None
+
+
+SOURCES.register("gmail", GmailSource(), order=20)

@@ -29,21 +29,20 @@ from sqlalchemy import Engine
 
 from inboxmine.config import AccountSettings, Settings
 from inboxmine.sources.base import RawMessage, gmail_hex_id, is_sent_folder
+from inboxmine.sources.gmail_store import GmailRef, attach_gmail_refs, message_id_of
 from inboxmine.sources.imap_flags import refresh_read_state
-from inboxmine.sources.read_state import imap_seen
-from inboxmine.sources.sync import (
-    GmailRef,
+from inboxmine.sources.live import (
+    SOURCES,
     ProgressHook,
     SyncError,
     SyncResult,
     account_run,
-    attach_gmail_refs,
     load_state,
-    message_id_of,
     my_addresses_for,
     record_failed_run,
     save_state,
 )
+from inboxmine.sources.read_state import imap_seen
 
 DEFAULT_PASSWORD_ENV = "INBOXMINE_IMAP_PASSWORD"
 KEYRING_SERVICE = "inboxmine"
@@ -676,3 +675,36 @@ class ImapIdler(threading.Thread):
             return False
         finally:
             _close(client)
+
+
+# ----------------------------------------------------------------- source
+
+
+class ImapSource:
+    """The live source of accounts with ``kind = "imap"``."""
+
+    def sync(
+        self,
+        engine: Engine,
+        settings: Settings,
+        account: AccountSettings,
+        *,
+        triggered_by: str,
+        progress: ProgressHook | None,
+        interactive: bool,
+    ) -> SyncResult:
+        return sync_imap(
+            engine,
+            settings,
+            ImapAccount.from_settings(account),
+            triggered_by=triggered_by,
+            progress=progress,
+        )
+
+    def waker(
+        self, account: AccountSettings, wake: threading.Event, stop: threading.Event
+    ) -> ImapIdler:
+        return ImapIdler(ImapAccount.from_settings(account), wake, stop)
+
+
+SOURCES.register("imap", ImapSource(), order=10)
