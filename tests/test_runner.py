@@ -87,6 +87,7 @@ TWIN = Stage(
     order=4,
     description="a second item stage writing at the same time",
     output_tables=("messages",),
+    in_run_all=False,
     items=_items,
     load=_load,
     transform=shout,

@@ -7,7 +7,7 @@ import typer
 from inboxmine.cli.context import app_context, console, err_console, fail
 from inboxmine.cli.progress import stage_progress
 from inboxmine.runner import ledger
-from inboxmine.runner.registry import RUN_ALL, UnknownStage, expand
+from inboxmine.runner.registry import UnknownStage, expand, run_all_keys
 
 
 def run(
@@ -56,13 +56,13 @@ def run(
     if all_stages:
         keys.append("all")
     if not keys:
-        fail(f"name the stages to run ({', '.join(RUN_ALL)}, engage) or use --all")
-    try:
-        expanded = expand(keys)
-    except UnknownStage as exc:
-        fail(str(exc))
+        fail(f"name the stages to run ({', '.join(run_all_keys())}, engage) or use --all")
     app = app_context(ctx)
     settings = app.settings
+    try:
+        expanded = expand(keys, settings)
+    except UnknownStage as exc:
+        fail(str(exc))
     if model:
         settings = settings.model_copy(
             update={"ai": settings.ai.model_copy(update={"model": model})}
@@ -119,7 +119,7 @@ def _enqueue(engine, settings, keys: list[str], parameters: dict) -> None:
         queue.check()
     except QueueUnavailable as exc:
         fail(str(exc))
-    run_ids = queue_runs(engine, keys, "cli", parameters)
+    run_ids = queue_runs(engine, keys, "cli", parameters, settings)
     queue.enqueue(run_ids)
     listed = ", ".join(f"{run_id} ({key})" for run_id, key in zip(run_ids, keys, strict=True))
     console.print(

@@ -56,9 +56,11 @@ def queue_runs(
     keys: list[str],
     triggered_by: str,
     parameters: dict[str, Any] | None = None,
+    settings: Settings | None = None,
 ) -> list[int]:
-    """Create ``pending`` runs for the stages (``all`` expanded), in order."""
-    stage_keys = expand(keys)
+    """Create ``pending`` runs for the stages (``all`` expanded as the settings
+    say), in order."""
+    stage_keys = expand(keys, settings)
     batch_id = str(uuid.uuid4()) if len(stage_keys) > 1 else None
     return [
         ledger.create_run(engine, key, triggered_by, parameters, batch_id) for key in stage_keys
@@ -119,7 +121,7 @@ def run_stages(
     events: EventBus | None = None,
 ) -> tuple[bool, list[int]]:
     """Queue and execute stages now (the CLI path). Returns (all ok, run ids)."""
-    run_ids = queue_runs(engine, keys, triggered_by, parameters)
+    run_ids = queue_runs(engine, keys, triggered_by, parameters, settings)
     return execute_runs(engine, settings, run_ids, events), run_ids
 
 

@@ -131,6 +131,8 @@ class Stage:
     description: str
     output_tables: tuple[str, ...]
     uses_ai: bool = False
+    #: ``run all`` runs it (stages 1-6; engage is asked for by name).
+    in_run_all: bool = True
 
     #: What one item is: ``message`` (the ids of ``items``' SELECT), or a named
     #: item (``sender``, ``gem``) given as :class:`Item` s.

@@ -20,6 +20,7 @@ from inboxmine.ai.templates import load_template
 from inboxmine.classify import store
 from inboxmine.classify.asking import TEMPLATE, Asker, allowed_values_text
 from inboxmine.classify.overrides import corrections
+from inboxmine.runner.registry import register
 from inboxmine.runner.stage import Item, ItemError, Outcome, Stage, StageContext
 from inboxmine.runner.tracking import StageError
 
@@ -90,18 +91,20 @@ def write(conn, outcomes: dict[Item, Outcome], ctx: StageContext) -> None:
         store.store_answers(conn, answers, ctx.prepared.overrides)
 
 
-STAGE = Stage(
-    key="classify",
-    order=4,
-    description="industry, size, sophistication, intent, product, audience per sender",
-    output_tables=("ai_classification", "sender_classification"),
-    uses_ai=True,
-    keyed_by="sender",
-    items=items,
-    prepare=prepare,
-    load=load,
-    transform=transform,
-    write=write,
-    retry_errors=True,
-    parallel=False,
+STAGE = register(
+    Stage(
+        key="classify",
+        order=4,
+        description="industry, size, sophistication, intent, product, audience per sender",
+        output_tables=("ai_classification", "sender_classification"),
+        uses_ai=True,
+        keyed_by="sender",
+        items=items,
+        prepare=prepare,
+        load=load,
+        transform=transform,
+        write=write,
+        retry_errors=True,
+        parallel=False,
+    )
 )

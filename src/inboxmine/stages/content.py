@@ -27,6 +27,7 @@ from inboxmine.content.text import MAX_TEXT_CHARS
 from inboxmine.db.tables.ingest import messages
 from inboxmine.db.types import utcnow
 from inboxmine.rules.loader import RulesError
+from inboxmine.runner.registry import register
 from inboxmine.runner.stage import Stage, StageContext
 from inboxmine.runner.tracking import StageError
 
@@ -103,16 +104,18 @@ def transform(item: MessageContent, rules: ContentRules) -> dict[str, list[dict[
     return {"parsed_content": [row]}
 
 
-STAGE = Stage(
-    key="content",
-    order=2,
-    description=(
-        "Stage 2: content - links and intents, UTM, CTAs, offers, personalization, "
-        "footer/signature/quote split"
-    ),
-    output_tables=("parsed_content",),
-    items=_items,
-    load=_load,
-    transform=transform,
-    prepare=_prepare,
+STAGE = register(
+    Stage(
+        key="content",
+        order=2,
+        description=(
+            "Stage 2: content - links and intents, UTM, CTAs, offers, personalization, "
+            "footer/signature/quote split"
+        ),
+        output_tables=("parsed_content",),
+        items=_items,
+        load=_load,
+        transform=transform,
+        prepare=_prepare,
+    )
 )

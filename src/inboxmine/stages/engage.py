@@ -22,6 +22,7 @@ from inboxmine.db.types import utcnow
 from inboxmine.opportunities import outreach
 from inboxmine.opportunities import strategies as strat
 from inboxmine.rules.loader import load_rules
+from inboxmine.runner.registry import register
 from inboxmine.runner.stage import Item, ItemError, Outcome, Stage, StageContext
 from inboxmine.runner.tracking import StageError
 
@@ -184,19 +185,22 @@ def write(conn, outcomes: dict[Item, Outcome], ctx: StageContext) -> None:
             )
 
 
-STAGE = Stage(
-    key="engage",
-    order=7,
-    description="outreach drafts for chosen gems (never sent)",
-    output_tables=("engagement_drafts",),
-    uses_ai=True,
-    keyed_by="gem",
-    items=items,
-    choose=choose,
-    redo_done=lambda ctx: bool(ctx.options.get("regenerate")),
-    prepare=prepare,
-    load=load,
-    transform=transform,
-    write=write,
-    parallel=False,
+STAGE = register(
+    Stage(
+        key="engage",
+        order=7,
+        description="outreach drafts for chosen gems (never sent)",
+        output_tables=("engagement_drafts",),
+        uses_ai=True,
+        in_run_all=False,
+        keyed_by="gem",
+        items=items,
+        choose=choose,
+        redo_done=lambda ctx: bool(ctx.options.get("regenerate")),
+        prepare=prepare,
+        load=load,
+        transform=transform,
+        write=write,
+        parallel=False,
+    )
 )

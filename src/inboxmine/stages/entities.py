@@ -30,6 +30,7 @@ from inboxmine.entities.base import MAX_BODY_CHARS, MAX_SIGNATURE_CHARS, Message
 from inboxmine.entities.extract import ExtractOptions, extract_with_rules
 from inboxmine.entities.rules import EntityRules, load_entity_rules
 from inboxmine.rules.loader import RulesError
+from inboxmine.runner.registry import register
 from inboxmine.runner.stage import Outcome, Stage, StageContext
 from inboxmine.runner.tracking import StageError
 
@@ -199,15 +200,17 @@ def transform(item: MessageText, plan: EntityPlan) -> Outcome:
     return Outcome(rows={OUTPUT_TABLE: rows}, status=status, note=note)
 
 
-STAGE = Stage(
-    key="entities",
-    order=3,
-    description="Stage 3: entities - people and roles, organizations, money, dates, procurement signals",
-    output_tables=(OUTPUT_TABLE,),
-    items=_items,
-    load=_load,
-    transform=transform,
-    prepare=_prepare,
-    before=_before,
-    redo_partial=_redo_partial,
+STAGE = register(
+    Stage(
+        key="entities",
+        order=3,
+        description="Stage 3: entities - people and roles, organizations, money, dates, procurement signals",
+        output_tables=(OUTPUT_TABLE,),
+        items=_items,
+        load=_load,
+        transform=transform,
+        prepare=_prepare,
+        before=_before,
+        redo_partial=_redo_partial,
+    )
 )

@@ -26,6 +26,7 @@ from inboxmine.forensics.analyze import Prepared, analyze, prepare_rules
 from inboxmine.forensics.links import HEAD_CHARS
 from inboxmine.forensics.temporal import summarize
 from inboxmine.rules.loader import RulesError, load_rules
+from inboxmine.runner.registry import register
 from inboxmine.runner.stage import Stage, StageContext
 from inboxmine.runner.tracking import StageError
 from inboxmine.trust.assess import assess
@@ -196,17 +197,19 @@ def _after(ctx: StageContext) -> None:
     rebuild_sender_temporal(ctx.engine, ctx.run.run_id)
 
 
-STAGE = Stage(
-    key="metadata",
-    order=1,
-    description=(
-        "Stage 1: header forensics - sender domain, ESP, authentication, infrastructure, "
-        "timing - and a trust verdict per message"
-    ),
-    output_tables=("parsed_metadata", "message_trust", "sender_temporal"),
-    items=_items,
-    load=_load,
-    transform=transform,
-    prepare=_prepare,
-    after=_after,
+STAGE = register(
+    Stage(
+        key="metadata",
+        order=1,
+        description=(
+            "Stage 1: header forensics - sender domain, ESP, authentication, infrastructure, "
+            "timing - and a trust verdict per message"
+        ),
+        output_tables=("parsed_metadata", "message_trust", "sender_temporal"),
+        items=_items,
+        load=_load,
+        transform=transform,
+        prepare=_prepare,
+        after=_after,
+    )
 )

@@ -17,6 +17,7 @@ from inboxmine.opportunities import store as st
 from inboxmine.opportunities.feedback_store import suppressed_keys
 from inboxmine.opportunities.profiling import ProfileRun, profile_sender
 from inboxmine.opportunities.rules import all_rules
+from inboxmine.runner.registry import register
 from inboxmine.runner.stage import Item, Outcome, Stage, StageContext
 from inboxmine.runner.tracking import StageError
 from inboxmine.trust import store as trust_store
@@ -106,19 +107,21 @@ def after(ctx: StageContext) -> None:
         trust_store.delete_sender_trust_except(conn, seen | set(all_overrides(conn)))
 
 
-STAGE = Stage(
-    key="profile",
-    order=5,
-    description="sender profiles, relationships, gem detection",
-    output_tables=("sender_profiles", "gems", "sender_relationships", "sender_trust"),
-    keyed_by="sender",
-    pending="all",
-    items=items,
-    prepare=prepare,
-    load=load,
-    transform=transform,
-    write=write,
-    after=after,
-    batch_weight=st.BATCH_MESSAGES,
-    parallel=False,
+STAGE = register(
+    Stage(
+        key="profile",
+        order=5,
+        description="sender profiles, relationships, gem detection",
+        output_tables=("sender_profiles", "gems", "sender_relationships", "sender_trust"),
+        keyed_by="sender",
+        pending="all",
+        items=items,
+        prepare=prepare,
+        load=load,
+        transform=transform,
+        write=write,
+        after=after,
+        batch_weight=st.BATCH_MESSAGES,
+        parallel=False,
+    )
 )

@@ -22,6 +22,7 @@ from inboxmine.db.tables.opportunities import (
 from inboxmine.opportunities import store as st
 from inboxmine.opportunities.rules import all_rules
 from inboxmine.opportunities.segmenting import SegmentRun, segment_sender
+from inboxmine.runner.registry import register
 from inboxmine.runner.stage import Item, Outcome, Stage, StageContext
 from inboxmine.trust import store as trust_store
 
@@ -125,18 +126,20 @@ def after(ctx: StageContext) -> None:
         )
 
 
-STAGE = Stage(
-    key="segment",
-    order=6,
-    description="economic and custom segments, opportunity scores",
-    output_tables=("sender_segments", "gems"),
-    keyed_by="sender",
-    pending="all",
-    items=items,
-    prepare=prepare,
-    load=load,
-    transform=transform,
-    write=write,
-    after=after,
-    parallel=False,
+STAGE = register(
+    Stage(
+        key="segment",
+        order=6,
+        description="economic and custom segments, opportunity scores",
+        output_tables=("sender_segments", "gems"),
+        keyed_by="sender",
+        pending="all",
+        items=items,
+        prepare=prepare,
+        load=load,
+        transform=transform,
+        write=write,
+        after=after,
+        parallel=False,
+    )
 )

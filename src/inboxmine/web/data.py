@@ -132,7 +132,7 @@ def stages_overview(engine: Engine) -> list[dict[str, Any]]:
                 "uses_ai": stage.uses_ai,
                 "output_table": output,
                 "row_count": rows or 0,
-                "in_run_all": key in registry.RUN_ALL,
+                "in_run_all": stage.in_run_all,
                 "last_run": None
                 if run is None
                 else {

@@ -122,12 +122,12 @@ def start_runs(
 ) -> dict[str, Any]:
     """Queue runs (``triggered_by = web``) and one task that executes them in order."""
     try:
-        stage_keys = registry.expand(keys)
+        stage_keys = registry.expand(keys, queue.settings)
     except UnknownStage as exc:
         raise invalid(str(exc)) from exc
     if not stage_keys:
         raise invalid("no pipeline stages are installed in this version of inboxmine")
-    run_ids = queue_runs(db, stage_keys, "web", parameters)
+    run_ids = queue_runs(db, stage_keys, "web", parameters, queue.settings)
     for run_id, key in zip(run_ids, stage_keys, strict=True):
         bus.publish({"type": "queued", "run_id": run_id, "stage": key})
     queue.enqueue(run_ids)

@@ -33,20 +33,16 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('item_version', sa.String(length=64), nullable=True))
         batch_op.drop_constraint('pk_stage_items', type_='primary')
         batch_op.create_primary_key('pk_stage_items', ['stage', 'item_id', 'item_key'])
-    now = "CURRENT_TIMESTAMP"
+    false = "FALSE" if op.get_bind().dialect.name == "postgresql" else "0"
+    # The version stage 4 gives a sender: its newest message id and its count.
     op.execute(
         "INSERT INTO stage_items (stage, item_id, item_key, item_version, status, processed_at) "
-        f"SELECT 'classify', 0, pm.sender_domain, CAST(MAX(m.id) AS VARCHAR(64)), 'done', {now} "
+        "SELECT 'classify', 0, pm.sender_domain, "
+        "CAST(MAX(m.id) AS VARCHAR) || ':' || CAST(COUNT(*) AS VARCHAR), 'done', "
+        "CURRENT_TIMESTAMP "
         "FROM parsed_metadata pm JOIN messages m ON m.id = pm.message_id "
         "LEFT JOIN ai_classification ac ON ac.message_id = m.id "
-        "WHERE pm.sender_domain IS NOT NULL AND pm.sender_domain <> '' AND m.is_sent = FALSE "
-        "GROUP BY pm.sender_domain HAVING COUNT(ac.message_id) = COUNT(*)"
-        if op.get_bind().dialect.name == "postgresql"
-        else "INSERT INTO stage_items (stage, item_id, item_key, item_version, status, processed_at) "
-        f"SELECT 'classify', 0, pm.sender_domain, CAST(MAX(m.id) AS TEXT), 'done', {now} "
-        "FROM parsed_metadata pm JOIN messages m ON m.id = pm.message_id "
-        "LEFT JOIN ai_classification ac ON ac.message_id = m.id "
-        "WHERE pm.sender_domain IS NOT NULL AND pm.sender_domain <> '' AND m.is_sent = 0 "
+        f"WHERE pm.sender_domain IS NOT NULL AND pm.sender_domain <> '' AND m.is_sent = {false} "
         "GROUP BY pm.sender_domain HAVING COUNT(ac.message_id) = COUNT(*)"
     )
     op.execute(
