@@ -14,7 +14,7 @@ from sqlalchemy import Connection, func, insert, select
 
 from inboxmine.ai.schemas import load_dimensions
 from inboxmine.classify.overrides import applicable, apply_overrides, model_values
-from inboxmine.classify.store import refresh_senders, table
+from inboxmine.classify.store import refresh_senders
 from inboxmine.db.engine import write_tx
 from inboxmine.db.tables.classify import (
     ai_classification,
@@ -22,6 +22,7 @@ from inboxmine.db.tables.classify import (
     sender_classification,
 )
 from inboxmine.db.tables.ingest import messages
+from inboxmine.db.tables.metadata_stage import parsed_metadata
 from inboxmine.db.types import utcnow
 
 
@@ -102,12 +103,10 @@ def add_override(
 
 
 def _message_sender(conn: Connection, message_id: int) -> str:
-    pm = table("parsed_metadata")
-    domain = None
-    if pm is not None:
-        domain = conn.execute(
-            select(pm.c.sender_domain).where(pm.c.message_id == message_id)
-        ).scalar_one_or_none()
+    pm = parsed_metadata
+    domain = conn.execute(
+        select(pm.c.sender_domain).where(pm.c.message_id == message_id)
+    ).scalar_one_or_none()
     if domain is None:
         domain = conn.execute(
             select(ai_classification.c.sender_domain).where(
@@ -127,9 +126,7 @@ def _message_sender(conn: Connection, message_id: int) -> str:
 
 
 def _sender_exists(conn: Connection, sender_domain: str) -> bool:
-    pm = table("parsed_metadata")
-    if pm is None:
-        return False
+    pm = parsed_metadata
     return (
         conn.execute(
             select(pm.c.message_id).where(pm.c.sender_domain == sender_domain).limit(1)

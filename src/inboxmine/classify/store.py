@@ -21,15 +21,16 @@ from inboxmine.classify.overrides import (
     model_values,
 )
 from inboxmine.classify.rollup import rollup
-from inboxmine.db.tables import metadata as schema
 from inboxmine.db.tables.classify import (
     ai_classification,
     classification_overrides,
     sender_classification,
 )
+from inboxmine.db.tables.content import parsed_content
+from inboxmine.db.tables.entities import extracted_entities
 from inboxmine.db.tables.ingest import messages, threads
+from inboxmine.db.tables.metadata_stage import parsed_metadata
 from inboxmine.db.types import utcnow
-from inboxmine.runner.tracking import StageError
 
 MAX_ENTITIES_PER_MESSAGE = 30
 #: Bounds of the stored evidence (dimensions, signals per dimension, characters per signal).
@@ -49,11 +50,6 @@ PROVENANCE_FIELDS = (
 )
 
 
-def table(name: str):
-    """A table by name (None when its stage is not installed)."""
-    return schema.tables.get(name)
-
-
 def _not_mine(my_addresses: set[str]):
     conditions = [messages.c.is_sent.is_(False)]
     if my_addresses:
@@ -63,18 +59,15 @@ def _not_mine(my_addresses: set[str]):
                 not_(func.lower(messages.c.from_address).in_(sorted(my_addresses))),
             )
         )
-    pm = table("parsed_metadata")
-    if pm is not None and "is_sent" in pm.c:
-        conditions.append(or_(pm.c.is_sent.is_(None), pm.c.is_sent.is_(False)))
+    pm = parsed_metadata
+    conditions.append(or_(pm.c.is_sent.is_(None), pm.c.is_sent.is_(False)))
     return and_(*conditions)
 
 
 def sender_versions(engine, my_addresses: set[str]) -> list[tuple[str, str]]:
     """Every sender of received mail with its version: its newest message id and
     its message count (``"812:40"``), which change whenever it has new mail."""
-    pm = table("parsed_metadata")
-    if pm is None:
-        raise StageError("classify needs stage 1 (metadata): run `inboxmine run metadata` first")
+    pm = parsed_metadata
     query = (
         select(pm.c.sender_domain, func.max(messages.c.id), func.count())
         .select_from(pm.join(messages, messages.c.id == pm.c.message_id))
@@ -99,7 +92,7 @@ def senders_messages(
 ) -> dict[str, list[dict]]:
     """Each sender's received messages with their stage 1 signals (no bodies yet),
     for a whole batch of senders in one query."""
-    pm = table("parsed_metadata")
+    pm = parsed_metadata
     cols = [
         pm.c.sender_domain.label("_sender"),
         messages.c.id.label("message_id"),
@@ -120,7 +113,7 @@ def senders_messages(
         "list_unsubscribe_email": "list_unsubscribe_email",
         "authentication_quality": "authentication_quality",
     }
-    cols += [pm.c[name].label(label) for name, label in wanted.items() if name in pm.c]
+    cols += [pm.c[name].label(label) for name, label in wanted.items()]
     query = (
         select(*cols)
         .select_from(
@@ -187,28 +180,26 @@ def load_details(conn: Connection, sample: list[dict]) -> None:
 def _load_details(conn: Connection, sample: list[dict]) -> None:
     ids = [m["message_id"] for m in sample]
     by_id = {m["message_id"]: m for m in sample}
-    pc = table("parsed_content")
+    pc = parsed_content
     content: dict[int, dict] = {}
-    if pc is not None:
-        cols = [pc.c[c] for c in CONTENT_COLUMNS if c in pc.c]
-        for row in conn.execute(
-            select(pc.c.message_id, *cols).where(pc.c.message_id.in_(ids))
-        ).mappings():
-            content[row["message_id"]] = dict(row)
+    cols = [pc.c[c] for c in CONTENT_COLUMNS]
+    for row in conn.execute(
+        select(pc.c.message_id, *cols).where(pc.c.message_id.in_(ids))
+    ).mappings():
+        content[row["message_id"]] = dict(row)
     fallback = dict(
         conn.execute(
             select(messages.c.id, messages.c.body_text).where(messages.c.id.in_(ids))
         ).all()
     )
     entities: dict[int, list[dict]] = defaultdict(list)
-    ee = table("extracted_entities")
-    if ee is not None:
-        cols = [ee.c[c] for c in ENTITY_COLUMNS if c in ee.c]
-        for row in conn.execute(
-            select(ee.c.message_id, *cols).where(ee.c.message_id.in_(ids))
-        ).mappings():
-            if len(entities[row["message_id"]]) < MAX_ENTITIES_PER_MESSAGE:
-                entities[row["message_id"]].append(dict(row))
+    ee = extracted_entities
+    cols = [ee.c[c] for c in ENTITY_COLUMNS]
+    for row in conn.execute(
+        select(ee.c.message_id, *cols).where(ee.c.message_id.in_(ids))
+    ).mappings():
+        if len(entities[row["message_id"]]) < MAX_ENTITIES_PER_MESSAGE:
+            entities[row["message_id"]].append(dict(row))
     thread_ids = {m["thread_id"] for m in sample if m.get("thread_id")}
     replied = {}
     if thread_ids:

@@ -15,14 +15,18 @@ from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, u
 
 from inboxmine.classify.overrides import DIMENSION_FIELDS
 from inboxmine.db.engine import read_tx
-from inboxmine.db.tables import metadata as schema
+from inboxmine.db.tables.classify import ai_classification, sender_classification
+from inboxmine.db.tables.content import parsed_content
+from inboxmine.db.tables.entities import extracted_entities
 from inboxmine.db.tables.ingest import messages, threads
+from inboxmine.db.tables.metadata_stage import parsed_metadata
 from inboxmine.db.tables.opportunities import (
     domain_exclusions,
     gems,
     sender_profiles,
     sender_relationships,
 )
+from inboxmine.forensics.domains import identity_rules, sender_key
 from inboxmine.opportunities.facts import (
     MAX_TEXT_CHARS,
     EntityFacts,
@@ -41,21 +45,13 @@ BATCH_MESSAGES = 4000
 MAX_THREAD_MESSAGES = 50
 
 
-class MissingInput(Exception):
-    """An upstream table is missing: the message names the stage to run."""
-
-
-def table(name: str):
-    return schema.tables.get(name)
-
-
 def _chunks(ids: list, size: int = ID_CHUNK) -> Iterator[list]:
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
 
 
 def _cols(tbl, names: list[str]) -> list:
-    return [tbl.c[n] for n in names if n in tbl.c]
+    return [tbl.c[n] for n in names]
 
 
 def _list(value: Any) -> list:
@@ -85,26 +81,20 @@ def _date(value: Any) -> date | None:
 def my_identities(engine: Engine, my_addresses: set[str]) -> set[str]:
     """The user's own identities: their addresses, and the identities of their sent mail."""
     ids = {a.lower() for a in my_addresses}
-    pm = table("parsed_metadata")
-    try:
-        from inboxmine.forensics.domains import identity_rules, sender_key
-
-        rules = identity_rules()
-        for address in my_addresses:
-            identity = sender_key(address, rules)
-            if identity:
-                ids.add(identity)
-    except ImportError:  # stage 1 helpers not installed: the sent mail still tells
-        pass
-    if pm is not None:
-        with read_tx(engine) as conn:
-            query = (
-                select(pm.c.sender_domain)
-                .join(messages, messages.c.id == pm.c.message_id)
-                .where(messages.c.is_sent.is_(True), pm.c.sender_domain.is_not(None))
-                .distinct()
-            )
-            ids.update(r[0] for r in conn.execute(query))
+    pm = parsed_metadata
+    rules = identity_rules()
+    for address in my_addresses:
+        identity = sender_key(address, rules)
+        if identity:
+            ids.add(identity)
+    with read_tx(engine) as conn:
+        query = (
+            select(pm.c.sender_domain)
+            .join(messages, messages.c.id == pm.c.message_id)
+            .where(messages.c.is_sent.is_(True), pm.c.sender_domain.is_not(None))
+            .distinct()
+        )
+        ids.update(r[0] for r in conn.execute(query))
     return ids
 
 
@@ -157,9 +147,7 @@ def sender_weights(engine: Engine, me: Me | set[str]) -> dict[str, int]:
     Stage 5 reads senders in batches of about ``BATCH_MESSAGES`` messages."""
     if not isinstance(me, Me):  # a plain set of the user's identities
         me = Me(identities=frozenset(i.lower() for i in me))
-    pm = table("parsed_metadata")
-    if pm is None:
-        raise MissingInput("parsed_metadata is missing: run `inboxmine run metadata` first")
+    pm = parsed_metadata
     address = func.lower(messages.c.from_address)
     query = (
         select(pm.c.sender_domain, address, func.count())
@@ -180,7 +168,7 @@ def discussion_lists(conn: Connection, min_senders: int) -> frozenset[str]:
     """List-Ids that relay mail from at least ``min_senders`` sender identities:
     discussion lists, where a post is a person talking to a community (a
     newsletter's List-Id carries one sender)."""
-    pm = table("parsed_metadata")
+    pm = parsed_metadata
     query = (
         select(pm.c.list_id)
         .where(pm.c.list_id.is_not(None), pm.c.sender_domain.is_not(None))
@@ -191,8 +179,8 @@ def discussion_lists(conn: Connection, min_senders: int) -> frozenset[str]:
 
 
 def _message_query(where):
-    pm = table("parsed_metadata")
-    pc = table("parsed_content")
+    pm = parsed_metadata
+    pc = parsed_content
     columns = [
         messages.c.id,
         messages.c.message_id,
@@ -222,26 +210,25 @@ def _message_query(where):
         ],
     )
     query = select(*columns).select_from(messages.outerjoin(pm, pm.c.message_id == messages.c.id))
-    if pc is not None:
-        extra = _cols(
-            pc,
-            [
-                "primary_headline",
-                "offer_types",
-                "offer_evidence",
-                "link_intents",
-                "utm_campaigns",
-                "cta_texts",
-                "has_personalization",
-                "template_complexity_score",
-                "tracking_pixel_count",
-                "social_links",
-                "physical_address_text",
-            ],
-        )
-        if "body_clean" in pc.c:
-            extra.append(func.substr(pc.c.body_clean, 1, MAX_TEXT_CHARS).label("body_clean"))
-        query = query.add_columns(*extra).outerjoin(pc, pc.c.message_id == messages.c.id)
+    extra = _cols(
+        pc,
+        [
+            "primary_headline",
+            "offer_types",
+            "offer_evidence",
+            "link_intents",
+            "utm_campaigns",
+            "cta_texts",
+            "has_personalization",
+            "template_complexity_score",
+            "tracking_pixel_count",
+            "social_links",
+            "physical_address_text",
+        ],
+    )
+    if "body_clean" in pc.c:
+        extra.append(func.substr(pc.c.body_clean, 1, MAX_TEXT_CHARS).label("body_clean"))
+    query = query.add_columns(*extra).outerjoin(pc, pc.c.message_id == messages.c.id)
     return query.where(where)
 
 
@@ -311,7 +298,7 @@ CLASSIFICATION_COLUMNS = [*DIMENSION_FIELDS, "ai_confidence", "model_used"]
 def _received_rows(conn: Connection, identities: list[str], me: Me) -> Iterator[dict]:
     """The received messages of these identities: by ``sender_domain``, and
     colleagues (person identities at the user's domains) by their address."""
-    pm = table("parsed_metadata")
+    pm = parsed_metadata
     for chunk in _chunks(identities):
         where = and_(pm.c.sender_domain.in_(chunk), messages.c.is_sent.is_(False))
         yield from conn.execute(_message_query(where)).mappings()
@@ -367,47 +354,44 @@ def load_senders(
             facts = by_id.get(row["id"]) or _rekey(_to_facts(dict(row)), me)
             thread_messages.setdefault(facts.thread_id, []).append(facts)
     received_ids = sorted(by_id)
-    ent = table("extracted_entities")
-    if ent is not None:
-        names = [
-            "message_id",
-            "entity_type",
-            "entity_value",
-            "entity_normalized",
-            "role",
-            "relationship",
-            "context",
-            "amount",
-            "currency",
-            "date_value",
-            "date_kind",
-            "category",
-            "confidence",
-            "source",
-        ]
-        for chunk in _chunks(received_ids):
-            query = select(*_cols(ent, names)).where(ent.c.message_id.in_(chunk))
-            for row in conn.execute(query).mappings():
-                by_id[row["message_id"]].entities.append(_entity(dict(row)))
-    ai = table("ai_classification")
-    if ai is not None:
-        for chunk in _chunks(received_ids):
-            query = select(ai.c.message_id, *_cols(ai, CLASSIFICATION_COLUMNS)).where(
-                ai.c.message_id.in_(chunk)
-            )
-            for row in conn.execute(query).mappings():
-                by_id[row["message_id"]].classification = dict(row)
+    ent = extracted_entities
+    names = [
+        "message_id",
+        "entity_type",
+        "entity_value",
+        "entity_normalized",
+        "role",
+        "relationship",
+        "context",
+        "amount",
+        "currency",
+        "date_value",
+        "date_kind",
+        "category",
+        "confidence",
+        "source",
+    ]
+    for chunk in _chunks(received_ids):
+        query = select(*_cols(ent, names)).where(ent.c.message_id.in_(chunk))
+        for row in conn.execute(query).mappings():
+            by_id[row["message_id"]].entities.append(_entity(dict(row)))
+    ai = ai_classification
+    for chunk in _chunks(received_ids):
+        query = select(ai.c.message_id, *_cols(ai, CLASSIFICATION_COLUMNS)).where(
+            ai.c.message_id.in_(chunk)
+        )
+        for row in conn.execute(query).mappings():
+            by_id[row["message_id"]].classification = dict(row)
     rollups: dict[str, dict] = {}
-    sc = table("sender_classification")
+    sc = sender_classification
     # A colleague has no rollup of their own: their organisation's is theirs.
     organisation = {d: org for d in sender_domains if (org := organisation_of(d, me))}
-    if sc is not None:
-        for chunk in _chunks(sorted(set(sender_domains) | set(organisation.values()))):
-            query = select(sc.c.sender_domain, *_cols(sc, CLASSIFICATION_COLUMNS)).where(
-                sc.c.sender_domain.in_(chunk)
-            )
-            for row in conn.execute(query).mappings():
-                rollups[row["sender_domain"]] = dict(row)
+    for chunk in _chunks(sorted(set(sender_domains) | set(organisation.values()))):
+        query = select(sc.c.sender_domain, *_cols(sc, CLASSIFICATION_COLUMNS)).where(
+            sc.c.sender_domain.in_(chunk)
+        )
+        for row in conn.execute(query).mappings():
+            rollups[row["sender_domain"]] = dict(row)
     senders: dict[str, SenderFacts] = {
         d: SenderFacts(
             sender_domain=d,

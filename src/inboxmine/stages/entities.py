@@ -20,10 +20,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Table, func, literal, select
+from sqlalchemy import Connection, func, select
 
-from inboxmine.db.tables import metadata as schema
+from inboxmine.db.tables.content import parsed_content
 from inboxmine.db.tables.ingest import messages
+from inboxmine.db.tables.metadata_stage import parsed_metadata
 from inboxmine.db.types import utcnow
 from inboxmine.entities import nlp
 from inboxmine.entities.base import MAX_BODY_CHARS, MAX_SIGNATURE_CHARS, MessageText
@@ -54,32 +55,17 @@ class EntityPlan:
     spacy_model: str | None
 
 
-def _parsed_content() -> Table:
-    table = schema.tables.get("parsed_content")
-    if table is None or "body_clean" not in table.c:
-        raise StageError(
-            "entities: the content stage's table parsed_content is not available in this "
-            "installation; update inboxmine and run `inboxmine init`, then `inboxmine run content`"
-        )
-    return table
-
-
 def _items(ctx: StageContext):
-    content = _parsed_content()
+    content = parsed_content
     return select(content.c.message_id.label("item_id")).join(
         messages, messages.c.id == content.c.message_id
     )
 
 
 def _load(conn: Connection, ids: Sequence[int], ctx: StageContext) -> list[MessageText]:
-    content = _parsed_content()
-    metadata_table = schema.tables.get("parsed_metadata")
+    content = parsed_content
     # Bulk mail comes from stage 1 when it has run; NULL (not bulk) otherwise.
-    is_bulk = (
-        metadata_table.c.is_bulk
-        if metadata_table is not None and "is_bulk" in metadata_table.c
-        else literal(False)
-    )
+    is_bulk = parsed_metadata.c.is_bulk
     query = (
         select(
             messages.c.id,
@@ -100,8 +86,7 @@ def _load(conn: Connection, ids: Sequence[int], ctx: StageContext) -> list[Messa
         .join(content, content.c.message_id == messages.c.id)
         .where(messages.c.id.in_(ids))
     )
-    if metadata_table is not None and "is_bulk" in metadata_table.c:
-        query = query.outerjoin(metadata_table, metadata_table.c.message_id == messages.c.id)
+    query = query.outerjoin(parsed_metadata, parsed_metadata.c.message_id == messages.c.id)
     rows = {row["id"]: row for row in conn.execute(query).mappings()}
     return [_message_text(rows[item_id]) for item_id in ids]
 

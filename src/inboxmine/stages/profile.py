@@ -19,7 +19,6 @@ from inboxmine.opportunities.profiling import ProfileRun, profile_sender
 from inboxmine.opportunities.rules import all_rules
 from inboxmine.runner.registry import register
 from inboxmine.runner.stage import Item, Outcome, Stage, StageContext
-from inboxmine.runner.tracking import StageError
 from inboxmine.trust import store as trust_store
 from inboxmine.trust.overrides import all_overrides
 
@@ -33,10 +32,7 @@ def _me(ctx: StageContext):
 
 
 def items(ctx: StageContext) -> list[Item]:
-    try:
-        weights = st.sender_weights(ctx.engine, _me(ctx))
-    except st.MissingInput as exc:
-        raise StageError(f"profile cannot run: {exc}") from exc
+    weights = st.sender_weights(ctx.engine, _me(ctx))
     return [Item(name=sender, weight=count) for sender, count in weights.items()]
 
 
