@@ -62,6 +62,7 @@ class StagePlan:
             description=f"Stage {order}: {key} (test)",
             output_tables=("messages",),
             uses_ai=uses_ai,
+            in_run_all=key != "engage",
             keyed_by="sender",
             pending="all",
             items=items,

@@ -11,11 +11,12 @@
 
 :func:`candidates` gives the (gem, strategy) pairs in order; :func:`limit`
 applies the top N and the daily cap to the pending ones. Both add what they
-decided to ``notes`` and ``facts`` (kept with the run).
+decided with ``note`` and in ``facts`` (kept with the run).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any
 
@@ -47,7 +48,7 @@ def pick_strategy(gem_type: str, rules: dict, preferred: set[str]) -> str | None
 
 
 def candidates(
-    conn, options: dict[str, Any], engagement, rules: dict, notes: list[str], facts: dict
+    conn, options: dict[str, Any], engagement, rules: dict, note: Callable[[str], None], facts: dict
 ) -> list[tuple[int, str]]:
     """(gem id, strategy) pairs that may be drafted, best first."""
     wanted = options.get("strategy")
@@ -58,7 +59,7 @@ def candidates(
             raise StageError(str(exc)) from exc
     unknown = [s for s in engagement.preferred_strategies or [] if s not in rules["strategies"]]
     if unknown:
-        notes.append(
+        note(
             f"preferred_strategies names unknown strategies ({', '.join(unknown)}): "
             f"known ones are {', '.join(rules['strategies'])}"
         )
@@ -73,7 +74,7 @@ def candidates(
                 f"gem(s) {', '.join(map(str, missing))} do not exist: `inboxmine gems` lists them"
             )
         facts["bypassed"] = ["preferred_strategies", "max_outreach_per_day"]
-        notes.append(
+        note(
             f"explicit gem(s) {', '.join(map(str, gem_ids))}: preferred_strategies and "
             "max_outreach_per_day were not applied"
         )
@@ -98,11 +99,9 @@ def candidates(
             continue
         pairs.append((gem_id, strategy))
     if wanted and preferred and wanted not in preferred:
-        notes.append(
-            f"--strategy {wanted} is not in preferred_strategies; used because you asked for it"
-        )
+        note(f"--strategy {wanted} is not in preferred_strategies; used because you asked for it")
     if skipped_preferred:
-        notes.append(
+        note(
             f"{skipped_preferred} gem(s) skipped: no strategy fitting them is in "
             "preferred_strategies"
         )
@@ -116,13 +115,13 @@ def limit(
     engagement,
     rules: dict,
     drafted_today: int,
-    notes: list[str],
+    note: Callable[[str], None],
     facts: dict,
 ) -> list:
     """The pending pairs this run drafts: all named gems, else the top N within
     the daily cap."""
     if already_done:
-        notes.append(
+        note(
             f"{already_done} gem(s) already have a draft for that strategy "
             "(use --regenerate for a new version)"
         )
@@ -134,7 +133,7 @@ def limit(
     remaining = max(0, cap - drafted_today)
     if len(chosen) > remaining:
         facts["capped"] = len(chosen) - remaining
-        notes.append(
+        note(
             f"daily cap reached: max_outreach_per_day is {cap} and {drafted_today} draft(s) "
             f"were written earlier today, so {remaining} now; {facts['capped']} gem(s) left "
             "for tomorrow (raise engagement.max_outreach_per_day, or name gems with --gem)"

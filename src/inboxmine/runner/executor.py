@@ -361,17 +361,12 @@ def _run_batches(stage: Stage, ctx: StageContext, keys: list) -> None:
 
 
 def _record_notes(ctx: StageContext) -> None:
-    """The run's notes and facts, in its parameters and on the event stream."""
+    """The run's notes and facts, in its parameters."""
     extra: dict[str, Any] = dict(ctx.facts)
     if ctx.notes:
         extra["notes"] = list(ctx.notes)
-    if not extra:
-        return
-    ledger.add_parameters(ctx.engine, ctx.run.run_id, extra)
-    for note in ctx.notes:
-        ctx.run.events.publish(
-            {"type": "note", "run_id": ctx.run.run_id, "stage": ctx.run.stage, "message": note}
-        )
+    if extra:
+        ledger.add_parameters(ctx.engine, ctx.run.run_id, extra)
 
 
 def _store(stage: Stage, ctx: StageContext, results) -> None:

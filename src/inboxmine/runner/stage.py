@@ -43,10 +43,21 @@ class StageContext:
     run: RunHandle
     reprocess: bool = False
     options: dict[str, Any] = field(default_factory=dict)
-    #: What the run decided and the user should know (bypassed settings, caps):
-    #: recorded in the run's parameters (``notes`` and these keys) and published.
+    #: What the run decided and the user should know (bypassed settings, caps),
+    #: added with :meth:`note`; kept in the run's parameters (``notes`` and the
+    #: keys of ``facts``).
     notes: list[str] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
+
+    def note(self, text: str) -> None:
+        """Tell the user what the run decided or lacks: on the live event
+        stream now, and in the run's parameters (``notes``) at its end."""
+        if text in self.notes:
+            return
+        self.notes.append(text)
+        self.run.events.publish(
+            {"type": "note", "run_id": self.run.run_id, "stage": self.run.stage, "message": text}
+        )
 
     def now(self) -> datetime:
         """The run's reference time: ``options['now']`` (ISO, for reproducible

@@ -43,7 +43,7 @@ def _rules(ctx: StageContext) -> dict:
 def items(ctx: StageContext) -> list[Item]:
     with read_tx(ctx.engine) as conn:
         pairs = outreach.candidates(
-            conn, ctx.options, ctx.settings.engagement, _rules(ctx), ctx.notes, ctx.facts
+            conn, ctx.options, ctx.settings.engagement, _rules(ctx), ctx.note, ctx.facts
         )
     return [Item(id=gem_id, name=strategy) for gem_id, strategy in pairs]
 
@@ -58,7 +58,7 @@ def choose(ctx: StageContext, pending: list[Item], already_done: int) -> list[It
         ctx.settings.engagement,
         _rules(ctx),
         today,
-        ctx.notes,
+        ctx.note,
         ctx.facts,
     )
 

@@ -120,17 +120,7 @@ def _spacy_model(ctx: StageContext) -> str | None:
 def announce(ctx: StageContext, note: str) -> None:
     """Say ``note`` once: in the log, on the run's live progress, and on stderr."""
     log.info("%s", note)
-    ctx.run.events.publish(
-        {
-            "type": "progress",
-            "run_id": ctx.run.run_id,
-            "stage": ctx.run.stage,
-            "items_processed": ctx.run.items_processed,
-            "items_failed": ctx.run.items_failed,
-            "items_total": ctx.run.items_total,
-            "note": note,
-        }
-    )
+    ctx.note(note)
     if note not in _ANNOUNCED:
         _ANNOUNCED.add(note)
         print(f"entities: {note}", file=sys.stderr)
