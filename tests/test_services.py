@@ -82,6 +82,8 @@ def test_an_override_edited_in_the_admin_is_checked_and_applied_like_the_cli(
     before = classified(engine)
     assert {r[1] for r in before[0]} == {"SaaS"}
 
+    page = admin.get(f"/admin/overrides/edit/{override.id}")
+    assert page.status_code == 200 and 'value="SaaS"' in page.text  # plain text, not JSON
     refused = admin.post(
         f"/admin/overrides/edit/{override.id}", data=form(admin, corrected_value="Aliens")
     )
