@@ -14,21 +14,11 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from inboxmine.db.tables.trust import trust_overrides
-from inboxmine.services.overrides import (
-    TRUST_OVERRIDE_SOURCES as OVERRIDE_SOURCES,
-)
-from inboxmine.services.overrides import (
-    InvalidOverride,
-)
-from inboxmine.services.overrides import (
-    clear_trust_override as clear_override,
-)
-from inboxmine.services.overrides import (
-    get_trust_override as get_override,
-)
-from inboxmine.services.overrides import (
-    set_trust_override as set_override,
-)
+from inboxmine.services.overrides import TRUST_OVERRIDE_SOURCES as OVERRIDE_SOURCES
+from inboxmine.services.overrides import InvalidOverride
+from inboxmine.services.overrides import clear_trust_override as clear_override
+from inboxmine.services.overrides import get_trust_override as get_override
+from inboxmine.services.overrides import set_trust_override as set_override
 
 
 def all_overrides(conn: Connection) -> dict[str, dict[str, Any]]:
