@@ -8,7 +8,6 @@ from sqlalchemy import insert, select
 from tests.helpers import insert_message
 from tests.test_ai_fakeserver import FakeAIServer, free_port
 
-from inboxmine.classify.override_service import add_override
 from inboxmine.db.engine import write_tx
 from inboxmine.db.tables.ai import ai_audit_log
 from inboxmine.db.tables.classify import ai_classification, sender_classification
@@ -17,6 +16,7 @@ from inboxmine.db.tables.ledger import item_errors
 from inboxmine.db.tables.metadata_stage import parsed_metadata
 from inboxmine.runner import ledger
 from inboxmine.runner.executor import run_stages
+from inboxmine.services.overrides import add_override
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 

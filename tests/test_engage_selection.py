@@ -15,6 +15,7 @@ from inboxmine.db.types import utcnow
 from inboxmine.opportunities import queries
 from inboxmine.runner import ledger
 from inboxmine.runner.executor import run_stages
+from inboxmine.services.gems import set_gem_status
 
 
 def engage(engine, settings, **options):
@@ -173,7 +174,7 @@ def test_a_drafted_gem_becomes_acted_and_leaves_the_default_selection(engine, se
 
 def test_dismissed_gems_are_not_drafted_unless_named(engine, settings):
     ids = seed(engine)
-    queries.set_gem_status(engine, ids["renewal"], "dismissed")
+    set_gem_status(engine, ids["renewal"], "dismissed")
     engage(engine, settings, top=1)
     assert {d["gem_id"] for d in drafts(engine)} == {ids["revival"]}
     with engine.connect() as conn:

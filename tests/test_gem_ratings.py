@@ -16,9 +16,10 @@ from tests.helpers import demo_database
 from inboxmine.db.engine import read_tx, write_tx
 from inboxmine.db.tables.opportunities import gems
 from inboxmine.db.tables.trust import gem_ratings, gem_suppressions
-from inboxmine.opportunities import feedback, quality, queries, ratings
+from inboxmine.opportunities import feedback, quality, queries
 from inboxmine.opportunities.gems.base import GemCandidate
 from inboxmine.runner.executor import run_stages
+from inboxmine.services import ratings
 from inboxmine.trust import overrides
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)

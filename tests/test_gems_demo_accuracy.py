@@ -20,6 +20,7 @@ from inboxmine.opportunities import queries
 from inboxmine.opportunities.gems import GEM_TYPES
 from inboxmine.runner import ledger
 from inboxmine.runner.executor import run_stages
+from inboxmine.services.gems import set_gem_status
 
 generator = pytest.importorskip("inboxmine.demo.generator", reason="the demo generator is missing")
 importer = pytest.importorskip("inboxmine.sources.importer", reason="ingestion is missing")
@@ -97,7 +98,7 @@ def test_demo_mailbox_gems_match_the_planted_truth_and_survive_a_rerun(engine, s
             (r.sender_domain, r.gem_type, r.thread_key): r.id for r in conn.execute(select(gems))
         }
     dismissed = queries.list_gems(engine, gem_type="vendor_upsell")[0]["id"]
-    queries.set_gem_status(engine, dismissed, "dismissed")
+    set_gem_status(engine, dismissed, "dismissed")
     [engage] = _run(engine, settings, ["engage"], top=3)
     assert engage["items_processed"] == 3
     drafts = queries.list_drafts(engine)

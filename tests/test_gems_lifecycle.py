@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 from inboxmine.cli.main import app
 from inboxmine.opportunities import queries
 from inboxmine.runner.executor import run_stages
+from inboxmine.services.drafts import set_draft_status, update_draft_text
+from inboxmine.services.relationships import set_relationship
 
 
 def cli(db_url, *args, code=0):
@@ -158,11 +160,11 @@ def test_draft_edits_are_checked_before_anything_changes(engine, settings, db_ur
 
 def test_query_functions_for_the_web_return_the_changed_draft(engine, settings):
     _, draft_id = one_draft(engine, settings)
-    assert queries.set_draft_status(engine, draft_id, "approved")["status"] == "approved"
-    updated = queries.update_draft_text(engine, draft_id, body_text="New body\r\nline two")
+    assert set_draft_status(engine, draft_id, "approved")["status"] == "approved"
+    updated = update_draft_text(engine, draft_id, body_text="New body\r\nline two")
     assert updated["body_text"] == "New body\nline two" and updated["status"] == "approved"
     with pytest.raises(queries.NotFound):
-        queries.update_draft_text(engine, 999, subject_line="x")
+        update_draft_text(engine, 999, subject_line="x")
 
 
 # ------------------------------------------------------------------ --json
@@ -176,7 +178,7 @@ def _json_rows(db_url, *args):
 
 def test_json_listings_are_arrays_of_objects_keyed_by_column_names(engine, settings, db_url):
     ids, draft_id = one_draft(engine, settings, key="partner")
-    queries.set_relationship(engine, "acme.io", "my_vendor", note="we pay them")
+    set_relationship(engine, "acme.io", "my_vendor", note="we pay them")
 
     gem_rows = _json_rows(db_url, "gems")
     assert {"id", "gem_type", "sender_domain", "score", "status", "urgency", "summary"} <= set(

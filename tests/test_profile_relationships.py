@@ -16,6 +16,7 @@ from inboxmine.db.engine import write_tx
 from inboxmine.db.tables import metadata
 from inboxmine.opportunities import queries
 from inboxmine.runner.executor import run_stages
+from inboxmine.services.relationships import set_relationship
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
@@ -93,7 +94,7 @@ def test_import_keeps_relationships_set_by_hand_and_updates_detected_ones(
     partner_mail(engine)
     profile(engine, settings)
     assert relationship(engine, "acme.io")["source"] == "auto"
-    queries.set_relationship(engine, "stripe.com", "my_service_provider", note="mine")
+    set_relationship(engine, "stripe.com", "my_service_provider", note="mine")
     file = tmp_path / "r.yaml"
     file.write_text("my_vendor: [stripe.com, acme.io]\n")
 
@@ -154,7 +155,7 @@ def test_review_lists_detected_relationships_with_the_signals_that_decided(
     partner_mail(engine, "acme.io", 10)
     partner_mail(engine, "globex.io", 5)
     profile(engine, settings)
-    queries.set_relationship(engine, "globex.io", "potential_partner")
+    set_relationship(engine, "globex.io", "potential_partner")
 
     [row] = json.loads(cli(db_url, "relationships", "review", "--json").output)
 
@@ -207,7 +208,7 @@ def test_relationship_set_checks_the_type(engine, db_url):
 
 
 def test_listing_filters_by_source_and_checks_it(engine, db_url):
-    queries.set_relationship(engine, "acme.io", "my_vendor")
+    set_relationship(engine, "acme.io", "my_vendor")
     assert [r["sender_domain"] for r in queries.list_relationships(engine, source="manual")] == [
         "acme.io"
     ]

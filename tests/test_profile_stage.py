@@ -11,6 +11,9 @@ from inboxmine.db.tables import metadata
 from inboxmine.db.tables.opportunities import sender_profiles, sender_relationships
 from inboxmine.opportunities import queries
 from inboxmine.runner.executor import run_stages
+from inboxmine.services.exclusions import add_exclusion, remove_exclusion
+from inboxmine.services.gems import set_gem_status
+from inboxmine.services.relationships import set_relationship
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
@@ -67,13 +70,13 @@ def test_gems_expire_when_excluded_and_come_back_with_their_status(engine, setti
     with engine.connect() as conn:
         assert [r[0] for r in conn.execute(select(sender_profiles.c.sender_domain))] == ["acme.io"]
 
-    queries.set_gem_status(engine, gem["id"], "dismissed")
-    queries.add_exclusion(engine, "acme.io", "a competitor")
+    set_gem_status(engine, gem["id"], "dismissed")
+    add_exclusion(engine, "acme.io", "a competitor")
     _profile(engine, settings)
     assert queries.gem_detail(engine, gem["id"])["status"] == "expired"
     assert queries.list_gems(engine) == []
 
-    queries.remove_exclusion(engine, "acme.io")
+    remove_exclusion(engine, "acme.io")
     _profile(engine, settings)
     assert queries.gem_detail(engine, gem["id"])["status"] == "dismissed"
 
@@ -92,7 +95,7 @@ def test_an_exclusions_file_in_your_rules_dir_expires_gems_too(engine, settings,
 
 def test_a_relationship_set_by_hand_is_never_overwritten_and_can_suppress_gems(engine, settings):
     _partner_mail(engine, 10)
-    queries.set_relationship(engine, "acme.io", "my_vendor", note="we pay them", suppress=True)
+    set_relationship(engine, "acme.io", "my_vendor", note="we pay them", suppress=True)
     _profile(engine, settings)
     with engine.connect() as conn:
         row = conn.execute(select(sender_relationships)).mappings().one()

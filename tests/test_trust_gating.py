@@ -8,6 +8,7 @@ from tests.trust_data import PHISHING_SIGNALS, partner_mail, plant, run_5_and_6,
 from inboxmine.db.engine import read_tx, write_tx
 from inboxmine.db.tables.trust import sender_trust
 from inboxmine.opportunities import queries
+from inboxmine.services.gems import set_gem_status
 from inboxmine.trust.overrides import set_override
 
 
@@ -45,7 +46,7 @@ def test_a_phishing_sender_gives_no_gem_and_its_gem_expires(engine, settings):
     warm_thread(engine)
     run_5_and_6(engine, settings)
     [partner] = queries.list_gems(engine, sender="acme.io")
-    queries.set_gem_status(engine, partner["id"], "acted")
+    set_gem_status(engine, partner["id"], "acted")
 
     ids = plant(engine, "acme.io", "phishing", risk_score=92, signals=PHISHING_SIGNALS)
     run_5_and_6(engine, settings)
@@ -104,7 +105,7 @@ def test_overriding_a_phishing_verdict_brings_the_gem_back_with_its_status(engin
     partner_mail(engine)
     run_5_and_6(engine, settings)
     [gem] = queries.list_gems(engine)
-    queries.set_gem_status(engine, gem["id"], "dismissed")
+    set_gem_status(engine, gem["id"], "dismissed")
     plant(engine, "acme.io", "phishing", risk_score=90, signals=PHISHING_SIGNALS)
     run_5_and_6(engine, settings)
     assert queries.gem_detail(engine, gem["id"])["status"] == "expired"

@@ -3,6 +3,7 @@
 A sender-scoped override applies to every message of that sender; a
 message-scoped one to that message only, and it wins. Applying is pure:
 (the model's values, the overrides) -> (the values in force, the originals).
+:mod:`inboxmine.services.overrides` stores them and re-applies them.
 """
 
 from __future__ import annotations

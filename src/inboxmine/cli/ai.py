@@ -128,8 +128,7 @@ def override(
     json_out: bool = typer.Option(False, "--json", help="print the override as JSON"),
 ) -> None:
     """Correct a classification; applied at once and to future classifications."""
-    from inboxmine.classify.override_service import OverrideTargetError, add_override
-    from inboxmine.classify.overrides import OverrideError
+    from inboxmine.services.overrides import OverrideError, OverrideTargetError, add_override
 
     app = app_context(ctx)
     try:

@@ -11,8 +11,9 @@ from rich.table import Table
 from inboxmine.cli.context import app_context, console, fail
 from inboxmine.cli.output import print_json
 from inboxmine.db.engine import read_tx, write_tx
-from inboxmine.opportunities import feedback, quality, ratings
+from inboxmine.opportunities import feedback, quality
 from inboxmine.rules.loader import RulesError
+from inboxmine.services import ratings
 
 
 def _out(text: str) -> None:

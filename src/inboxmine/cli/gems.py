@@ -10,6 +10,8 @@ import typer
 from inboxmine.cli.context import app_context, console, fail
 from inboxmine.cli.output import fmt_time, print_json, show_rows
 from inboxmine.opportunities import queries
+from inboxmine.services import drafts, gems
+from inboxmine.services.base import InvalidValue, NotFound
 
 gems_app = typer.Typer(
     help="Opportunities found in your mail, best first.", invoke_without_command=True
@@ -176,8 +178,8 @@ def set_status(
     acted and dismissed record when (acted_at, dismissed_at); new clears both."""
     engine = app_context(ctx).engine()
     try:
-        queries.set_gem_status(engine, gem_id, status)
-    except (queries.NotFound, queries.InvalidValue) as exc:
+        gems.set_gem_status(engine, gem_id, status)
+    except (NotFound, InvalidValue) as exc:
         fail(str(exc))
     console.print(f"gem {gem_id}: {status}", markup=False, highlight=False)
 
@@ -263,12 +265,12 @@ def show_draft(
 def set_draft_status(
     ctx: typer.Context,
     draft_id: int = typer.Argument(..., help="the draft id"),
-    status: str = typer.Argument(..., help=", ".join(queries.DRAFT_STATUSES)),
+    status: str = typer.Argument(..., help=", ".join(drafts.DRAFT_STATUSES)),
 ) -> None:
     """Mark a draft approved, sent (you sent it yourself; sets sent_at), archived or draft."""
     try:
-        result = queries.set_draft_status(app_context(ctx).engine(), draft_id, status)
-    except (queries.NotFound, queries.InvalidValue) as exc:
+        result = drafts.set_draft_status(app_context(ctx).engine(), draft_id, status)
+    except (NotFound, InvalidValue) as exc:
         fail(str(exc))
     line = f"draft {draft_id}: {status}"
     if result["sent_at"]:
@@ -297,10 +299,10 @@ def edit_draft(
         except (OSError, UnicodeDecodeError) as exc:
             fail(f"cannot read the body file {body_file}: {exc} - give a UTF-8 text file")
     try:
-        queries.update_draft_text(app_context(ctx).engine(), draft_id, subject, body)
-    except queries.NotFound as exc:
+        drafts.update_draft_text(app_context(ctx).engine(), draft_id, subject, body)
+    except NotFound as exc:
         fail(str(exc))
-    except queries.InvalidValue as exc:
+    except InvalidValue as exc:
         message = str(exc)
         fail(message if message.startswith("draft") else f"draft {draft_id} not changed: {message}")
     console.print(

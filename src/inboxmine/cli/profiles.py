@@ -11,6 +11,9 @@ from inboxmine.cli.context import app_context, console, fail
 from inboxmine.cli.output import fmt_time, print_json, print_table, show_rows
 from inboxmine.cli.timeline_view import print_timeline
 from inboxmine.opportunities import queries
+from inboxmine.services import exclusions
+from inboxmine.services import relationships as relationship_service
+from inboxmine.services.base import InvalidValue, NotFound
 from inboxmine.timeline.queries import InvalidSender, TimelineNotFound, load_timeline
 
 PROFILE_COLUMNS = [
@@ -91,8 +94,8 @@ def confirm_relationship(
 ) -> None:
     """Keep a detected relationship: it becomes manual, never overwritten by detection."""
     try:
-        row = queries.confirm_relationship(app_context(ctx).engine(), sender)
-    except queries.NotFound as exc:
+        row = relationship_service.confirm_relationship(app_context(ctx).engine(), sender)
+    except NotFound as exc:
         fail(str(exc))
     console.print(
         f"{row['sender_domain']}: {row['relationship_type']} (confirmed, source {row['source']})",
@@ -105,16 +108,18 @@ def confirm_relationship(
 def set_relationship(
     ctx: typer.Context,
     sender: str = typer.Argument(..., help="sender domain, or a free-mail address"),
-    relationship_type: str = typer.Argument(..., help=", ".join(queries.RELATIONSHIP_TYPES)),
+    relationship_type: str = typer.Argument(
+        ..., help=", ".join(relationship_service.RELATIONSHIP_TYPES)
+    ),
     note: str = typer.Option(None, "--note", help="why"),
     suppress: bool = typer.Option(False, "--suppress", help="never show gems for this sender"),
 ) -> None:
     """Set a relationship by hand; automatic detection never overwrites it."""
     try:
-        queries.set_relationship(
+        relationship_service.set_relationship(
             app_context(ctx).engine(), sender, relationship_type, note, suppress
         )
-    except queries.InvalidValue as exc:
+    except InvalidValue as exc:
         fail(str(exc))
     console.print(
         f"{sender.lower()}: {relationship_type}"
@@ -177,8 +182,10 @@ def import_relationships(
     by hand are kept."""
     app = app_context(ctx)
     try:
-        result = queries.import_relationships(app.engine(), file, app.settings.rules_dir)
-    except queries.InvalidValue as exc:
+        result = relationship_service.import_relationships(
+            app.engine(), file, app.settings.rules_dir
+        )
+    except InvalidValue as exc:
         fail(str(exc))
     line = f"imported {len(result['imported'])}, updated {len(result['updated'])}"
     if result["kept_manual"]:
@@ -276,8 +283,8 @@ def add_exclusion(
     """Exclude a sender from gem detection; its gems expire at the next profile run."""
     try:
         app = app_context(ctx)
-        row = queries.add_exclusion(app.engine(), domain, reason, app.settings.rules_dir)
-    except queries.InvalidValue as exc:
+        row = exclusions.add_exclusion(app.engine(), domain, reason, app.settings.rules_dir)
+    except InvalidValue as exc:
         fail(str(exc))
     console.print(f"excluded {row['domain']}", markup=False, highlight=False)
 
@@ -285,7 +292,7 @@ def add_exclusion(
 @exclusions_app.command("remove")
 def remove_exclusion(ctx: typer.Context, domain: str = typer.Argument(...)) -> None:
     """Remove an exclusion."""
-    if not queries.remove_exclusion(app_context(ctx).engine(), domain):
+    if not exclusions.remove_exclusion(app_context(ctx).engine(), domain):
         fail(f"{domain} is not excluded: `inboxmine exclusions` lists the exclusions")
     console.print(f"{domain.lower()} is no longer excluded", markup=False, highlight=False)
 

@@ -6,9 +6,9 @@ import typer
 
 from inboxmine.cli.context import app_context, console, fail
 from inboxmine.cli.output import fmt_time, print_json, print_table
-from inboxmine.runner import ledger
+from inboxmine.services import runs
 
-LIST_COLUMNS = list(ledger.LIST_COLUMNS)
+LIST_COLUMNS = list(runs.LIST_COLUMNS)
 DETAIL_COLUMNS = LIST_COLUMNS + ["error_message", "created_at"]
 
 runs_app = typer.Typer(help="The run ledger: every stage execution.", invoke_without_command=True)
@@ -37,12 +37,12 @@ def list_runs(
     """List runs (default: by started_at, newest first)."""
     if ctx.invoked_subcommand is not None:
         return
-    if status and status not in ledger.STATUSES:
-        fail(f"unknown status {status!r}: choose one of {', '.join(ledger.STATUSES)}")
+    if status and status not in runs.STATUSES:
+        fail(f"unknown status {status!r}: choose one of {', '.join(runs.STATUSES)}")
     if sort not in ("stage", "status", "started_at", "items_processed"):
         fail(f"cannot sort by {sort!r}: choose stage, status, started_at or items_processed")
     engine = app_context(ctx).engine()
-    total, rows = ledger.list_runs(
+    total, rows = runs.list_runs(
         engine, stage=stage, status=status, sort=sort, descending=not asc, limit=limit
     )
     if json_out:
@@ -64,7 +64,7 @@ def list_runs(
 def _extra(run: dict) -> dict:
     return {
         "items_failed": run.get("items_failed"),
-        "duration_seconds": ledger.run_duration_seconds(run),
+        "duration_seconds": runs.run_duration_seconds(run),
         "parameters": run.get("parameters"),
     }
 
@@ -76,24 +76,15 @@ def show_run(
     json_out: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """One run in full: error_message, created_at, duration, per-item errors."""
-    from sqlalchemy import select
-
-    from inboxmine.db.tables.ledger import item_errors
-
     engine = app_context(ctx).engine()
-    run = ledger.get_run(engine, run_id)
-    if run is None:
-        fail(f"run {run_id} does not exist: `inboxmine runs` lists the runs")
-    with engine.connect() as conn:
-        errors = [
-            dict(r)
-            for r in conn.execute(
-                select(item_errors.c.item_id, item_errors.c.error)
-                .where(item_errors.c.pipeline_run_id == run_id)
-                .order_by(item_errors.c.id)
-                .limit(20)
-            ).mappings()
-        ]
+    try:
+        run = runs.run(engine, run_id)
+    except runs.NotFound as exc:
+        fail(str(exc))
+    errors = [
+        {"item_id": e["item_id"], "error": e["error"]}
+        for e in runs.run_item_errors(engine, run_id, limit=20)
+    ]
     record = {k: run[k] for k in DETAIL_COLUMNS} | _extra(run) | {"item_errors": errors}
     if json_out:
         print_json(record)
@@ -113,6 +104,23 @@ def show_run(
         console.print(f"\n[bold]item errors[/] (first {len(errors)}):")
         for err in errors:
             console.print(f"  item {err['item_id']}: {err['error']}", markup=False, highlight=False)
+
+
+@runs_app.command("cancel")
+def cancel_run(
+    ctx: typer.Context,
+    run_id: int = typer.Argument(..., help="the run id"),
+) -> None:
+    """Ask a pending or running run to stop (it stops at its next progress report)."""
+    try:
+        runs.cancel_run(app_context(ctx).engine(), run_id)
+    except (runs.NotFound, runs.InvalidValue) as exc:
+        fail(str(exc))
+    console.print(
+        f"run {run_id}: cancel requested (it stops at its next progress report)",
+        markup=False,
+        highlight=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -18,15 +18,14 @@ For the CLI and the web (Gem Explorer, Score Inspector), :mod:`.queries`::
     queries.list_gems(engine, gem_type=None, status=None, segment=None,
                       min_score=None, urgency=None, sender=None, top=None, offset=0)
     queries.gem_detail(engine, gem_id)          # signals + evidence, score_breakdown, drafts
-    queries.set_gem_status(engine, gem_id, "acted" | "dismissed" | "new")
     queries.score_breakdown(engine, sender_domain)   # stored, with the user's weights
     queries.list_profiles(engine, search=None, sort="total_messages", descending=True, limit=50)
     queries.segment_members(engine, "spend_map" | "custom:NAME" | "NAME")
     queries.list_drafts(engine) / queries.draft_detail(engine, draft_id)
-    queries.set_relationship(engine, sender, type, note=None, suppress=False)
-    queries.list_relationships(engine) / add_exclusion / remove_exclusion / list_exclusions
+    queries.list_relationships(engine) / review_relationships / list_exclusions
 
 They raise :class:`queries.NotFound` or :class:`queries.InvalidValue` with a
-message a user can act on. :mod:`.export` writes gems, profiles and segments
+message a user can act on. Changes (a gem's status, a draft, a relationship,
+an exclusion, a rating) go through :mod:`inboxmine.services`. :mod:`.export` writes gems, profiles and segments
 as CSV, JSON lines or XLSX with spreadsheet formulas neutralised.
 """

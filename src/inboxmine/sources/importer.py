@@ -8,10 +8,9 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine
 
-from inboxmine.db.engine import write_tx
-from inboxmine.db.tables.ledger import pipeline_runs
+from inboxmine.runner import ledger
 from inboxmine.runner.locks import stage_lock
 from inboxmine.runner.tracking import tracked_run
 from inboxmine.sources.base import RawMessage
@@ -180,9 +179,4 @@ def import_messages(
 
 
 def _record_skipped(engine: Engine, run_id: int, parameters: dict, skipped: SkipLog) -> None:
-    with write_tx(engine) as conn:
-        conn.execute(
-            update(pipeline_runs)
-            .where(pipeline_runs.c.id == run_id)
-            .values(parameters={**parameters, "skipped": skipped.by_kind()})
-        )
+    ledger.add_parameters(engine, run_id, {"skipped": skipped.by_kind()})

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select
 
 from inboxmine.db.engine import read_tx
 from inboxmine.db.tables.engage import engagement_drafts
@@ -25,6 +25,8 @@ from inboxmine.rules.loader import load_rules
 from inboxmine.runner.registry import register
 from inboxmine.runner.stage import Item, ItemError, Outcome, Stage, StageContext
 from inboxmine.runner.tracking import StageError
+from inboxmine.services import drafts
+from inboxmine.services import gems as gem_service
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,10 @@ def transform(loaded, drafting: Drafting) -> Outcome:
         raise StageError(f"engage cannot draft: {exc}") from exc
     except AIError as exc:
         raise ItemError(f"gem {gem['id']} ({strategy}): {exc}") from exc
+    try:
+        drafts.check_draft(gem["id"], strategy, result.answer.subject_line, result.answer.body)
+    except drafts.InvalidValue as exc:
+        raise ItemError(str(exc)) from exc
     stored_context = {k: v for k, v in context.items() if k != "thread_history"}
     stored_context["notes"] = list(drafting.notes)
     # The audit row of this call: "which prompt and answer made this draft?"
@@ -159,7 +165,6 @@ def transform(loaded, drafting: Drafting) -> Outcome:
                 "version": loaded["version"],
                 "subject_line": result.answer.subject_line,
                 "body_text": result.answer.body,
-                "status": "draft",
                 "model_used": result.model_used,
                 "prompt_template": f"engage_{strategy}",
                 "context": stored_context,
@@ -171,18 +176,10 @@ def transform(loaded, drafting: Drafting) -> Outcome:
 def write(conn, outcomes: dict[Item, Outcome], ctx: StageContext) -> None:
     now = utcnow()
     for outcome in outcomes.values():
-        conn.execute(
-            insert(engagement_drafts).values(
-                **outcome.rows["draft"], pipeline_run_id=ctx.run.run_id, generated_at=now
-            )
+        drafts.record_draft(
+            conn, **outcome.rows["draft"], pipeline_run_id=ctx.run.run_id, generated_at=now
         )
-        gem = outcome.rows["gem"]
-        if gem["status"] != "acted":
-            conn.execute(
-                update(gems)
-                .where(gems.c.id == gem["id"])
-                .values(status="acted", acted_at=now, updated_at=now)
-            )
+        gem_service.mark_acted(conn, outcome.rows["gem"]["id"], now)
 
 
 STAGE = register(

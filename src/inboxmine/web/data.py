@@ -1,7 +1,7 @@
 """Read models of the admin and the API: counts, charts' data, pages of rows.
 
 Plain functions of an engine; the API routers and the admin pages share
-them. Tables written by other stages are looked up by name, so a page works
+them. Nothing here writes: changes go through :mod:`inboxmine.services`. Tables written by other stages are looked up by name, so a page works
 (empty) before that stage exists and fills in once it has run.
 """
 
@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import Engine, Select, and_, func, select
 
 from inboxmine.db.tables.ingest import messages
-from inboxmine.db.tables.ledger import item_errors, pipeline_runs
-from inboxmine.opportunities import queries
+from inboxmine.db.tables.ledger import pipeline_runs
 from inboxmine.runner import registry
 from inboxmine.runner.executor import last_runs
+from inboxmine.services import gems as gem_service
+from inboxmine.services import runs
 from inboxmine.web.models import table
 
 #: Stat cards of the dashboard: label -> table.
@@ -34,9 +35,9 @@ STAT_TABLES = {
     "pipeline_runs": "pipeline_runs",
     "ai_calls": "ai_audit_log",
 }
-GEM_STATUSES = queries.GEM_STATUSES
+GEM_STATUSES = gem_service.GEM_STATUSES
 #: What a user may set a gem's status to (expired is the detector's word).
-GEM_USER_STATUSES = queries.SETTABLE_STATUSES
+GEM_USER_STATUSES = gem_service.SETTABLE_STATUSES
 URGENCIES = ("high", "medium", "low")
 GEM_SORTS = {
     "score": ("score", True),
@@ -154,14 +155,7 @@ def stages_overview(engine: Engine) -> list[dict[str, Any]]:
 
 
 def run_item_errors(engine: Engine, run_id: int, limit: int = 200) -> list[dict]:
-    query = (
-        select(item_errors)
-        .where(item_errors.c.pipeline_run_id == run_id)
-        .order_by(item_errors.c.id)
-        .limit(limit)
-    )
-    with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(query).mappings()]
+    return runs.run_item_errors(engine, run_id, limit)
 
 
 def run_ai_calls(engine: Engine, run_id: int, limit: int = 200) -> list[dict]:
@@ -348,17 +342,6 @@ def gem(engine: Engine, gem_id: int) -> dict | None:
     with engine.connect() as conn:
         row = conn.execute(select(gems).where(gems.c.id == gem_id)).mappings().first()
     return dict(row) if row else None
-
-
-def set_gem_status(engine: Engine, gem_id: int, status: str) -> dict | None:
-    """Mark a gem acted, dismissed or new again through the one gem service
-    (:func:`inboxmine.opportunities.queries.set_gem_status`); returns the gem,
-    None if missing. A status that cannot be set is a ``ValueError``."""
-    try:
-        queries.set_gem_status(engine, gem_id, status)
-    except queries.NotFound:
-        return None
-    return gem(engine, gem_id)
 
 
 def gem_drafts(engine: Engine, gem_id: int) -> list[dict]:

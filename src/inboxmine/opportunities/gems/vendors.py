@@ -32,7 +32,7 @@ def partner_program(ctx: DetectionContext) -> list[GemCandidate]:
             break
     # The AI's flag alone is too weak (a firm called "... Partners" is not a
     # program): it only corroborates a link or an offer.
-    if len(signals) < cfg.get("min_evidence", 1):
+    if len(signals) < cfg["min_evidence"]:
         return []
     for message in ctx.sender.received:
         if (message.classification or {}).get("partner_program_detected"):
@@ -51,8 +51,8 @@ def partner_program(ctx: DetectionContext) -> list[GemCandidate]:
         if commission:
             signals.append(Signal("commission", commission[0], [commission[1]]))
             break
-    score = cfg.get("base_score", 40) + (cfg.get("url_points", 15) if urls else 0)
-    score += cfg.get("commission_points", 10) if commission else 0
+    score = cfg["base_score"] + (cfg["url_points"] if urls else 0)
+    score += cfg["commission_points"] if commission else 0
     name = ctx.profile.get("company_name") or ctx.sender.sender_domain
     return [
         GemCandidate(
@@ -61,7 +61,7 @@ def partner_program(ctx: DetectionContext) -> list[GemCandidate]:
             summary=f"{name} runs a partner program" + (f" ({urls[0]})" if urls else ""),
             signals=signals,
             detector_score=min(100, int(score)),
-            confidence=float(cfg.get("confidence", 0.8)),
+            confidence=float(cfg["confidence"]),
             estimated_value="medium",
             urgency="low",
             urgency_reason="no deadline",
@@ -78,20 +78,14 @@ def renewal_leverage(ctx: DetectionContext) -> list[GemCandidate]:
     upcoming = [
         r
         for r in ctx.profile.get("renewal_dates") or []
-        if r.get("is_upcoming") and 0 <= r.get("days_until", -1) <= cfg.get("max_days_ahead", 180)
+        if r.get("is_upcoming") and 0 <= r.get("days_until", -1) <= cfg["max_days_ahead"]
     ]
     if not upcoming:
         return []
     nearest = upcoming[0]
     days = nearest["days_until"]
-    limits = cfg.get("urgency_days", {})
-    urgency = (
-        "high"
-        if days <= limits.get("high", 30)
-        else "medium"
-        if days <= limits.get("medium", 90)
-        else "low"
-    )
+    limits = cfg["urgency_days"]
+    urgency = "high" if days <= limits["high"] else "medium" if days <= limits["medium"] else "low"
     money = ctx.profile.get("monetary_signals") or []
     signals = [
         Signal(
@@ -112,8 +106,8 @@ def renewal_leverage(ctx: DetectionContext) -> list[GemCandidate]:
                 ],
             )
         )
-    score = cfg.get("base_score", 40) + cfg.get("date_points", 20)
-    score += cfg.get("amount_points", 10) if money else 0
+    score = cfg["base_score"] + cfg["date_points"]
+    score += cfg["amount_points"] if money else 0
     name = ctx.profile.get("company_name") or ctx.sender.sender_domain
     return [
         GemCandidate(
@@ -123,7 +117,7 @@ def renewal_leverage(ctx: DetectionContext) -> list[GemCandidate]:
             + (f" at {money[0]['value']}" if money else ""),
             signals=signals,
             detector_score=min(100, int(score)),
-            confidence=float(cfg.get("confidence", 0.8)),
+            confidence=float(cfg["confidence"]),
             estimated_value="high" if money else "medium",
             urgency=urgency,
             urgency_reason=f"renewal in {days} days",
@@ -148,10 +142,10 @@ def vendor_upsell(ctx: DetectionContext) -> list[GemCandidate]:
         if found:
             phrase, evidence = next(iter(found.items()))
             hits.append((message, phrase, evidence))
-    if len(hits) < cfg.get("min_messages", 2):
+    if len(hits) < cfg["min_messages"]:
         return []
     signals = [Signal("upsell", f"'{phrase}'", [evidence]) for _, phrase, evidence in hits[:6]]
-    score = cfg.get("base_score", 30) + cfg.get("per_message_points", 10) * len(hits)
+    score = cfg["base_score"] + cfg["per_message_points"] * len(hits)
     name = ctx.profile.get("company_name") or ctx.sender.sender_domain
     latest = hits[-1][0]
     return [
@@ -161,7 +155,7 @@ def vendor_upsell(ctx: DetectionContext) -> list[GemCandidate]:
             summary=f"{name} is pushing an upgrade ({len(hits)} messages, latest: '{latest.subject}')",
             signals=signals,
             detector_score=min(100, int(score)),
-            confidence=float(cfg.get("confidence", 0.7)),
+            confidence=float(cfg["confidence"]),
             estimated_value="medium",
             urgency="medium" if (ctx.now - latest.sent_at).days <= 30 else "low",
             urgency_reason=f"latest upsell {(ctx.now - latest.sent_at).days} days ago",

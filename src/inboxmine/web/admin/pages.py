@@ -192,7 +192,8 @@ def gem_filters(request: Request, gem_types: list[str]) -> dict[str, Any]:
 def gem_judgement(engine: Engine, gem_ids: list[int]) -> dict[str, Any]:
     """The ratings of the cards shown and the quality summary (Judge the gems)."""
     from inboxmine.db.engine import read_tx
-    from inboxmine.opportunities import feedback, quality, ratings
+    from inboxmine.opportunities import feedback, quality
+    from inboxmine.services import ratings
 
     with read_tx(engine) as conn:
         return {

@@ -2,8 +2,9 @@
 
 Source data and ledgers are read-only (no create, edit or delete, in the UI
 or the API). The user's own decisions - overrides, relationships,
-exclusions, a gem's status, a draft's text and status - are editable, with
-validation. A view is registered only when its table exists, and lists only
+exclusions, a gem's status, a draft's text and status - are editable through
+the services the CLI uses (``web/admin/writes.py``), so they are validated and
+applied the same way. A view is registered only when its table exists, and lists only
 the columns its table has, so the admin follows the schema as stages land.
 """
 
@@ -19,11 +20,13 @@ from markupsafe import Markup
 from sqladmin import ModelView
 from sqlalchemy import Select, String, asc, cast, desc, func, nulls_last, or_, select
 from starlette.requests import Request
-from wtforms import SelectField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from inboxmine.opportunities.queries import RELATIONSHIP_TYPES
 from inboxmine.runner import ledger
+from inboxmine.services.drafts import DRAFT_STATUSES, RESPONSE_SENTIMENTS
+from inboxmine.services.gems import SETTABLE_STATUSES
+from inboxmine.services.relationships import RELATIONSHIP_TYPES
 from inboxmine.web.models import model_for, table
 
 # A sender identity: a registered domain or a full (free-mail) address.
@@ -61,6 +64,7 @@ class TableView:
     icon: str = "fa-solid fa-table"
     form_choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
     form_patterns: dict[str, str] = field(default_factory=dict)
+    form_text: tuple[str, ...] = ()  # JSON columns edited as plain text (the service types them)
     details_template: str = "admin/table_details.html"
 
 
@@ -314,6 +318,7 @@ VIEWS: tuple[TableView, ...] = (
         sort=("created_at", "field_name"),
         default_sort=("created_at", True),
         editable=("corrected_value",),
+        form_text=("corrected_value",),
         can_delete=True,
     ),
     TableView(
@@ -470,7 +475,7 @@ VIEWS: tuple[TableView, ...] = (
         sort=("score", "gem_type", "status", "created_at"),
         default_sort=("score", True),
         editable=("status",),
-        form_choices={"status": ("new", "acted", "dismissed")},
+        form_choices={"status": SETTABLE_STATUSES},
         details_template="admin/gem_details.html",
     ),
     TableView(
@@ -517,8 +522,8 @@ VIEWS: tuple[TableView, ...] = (
         default_sort=("generated_at", True),
         editable=("subject_line", "body_text", "status", "response_received", "response_sentiment"),
         form_choices={
-            "status": ("draft", "approved", "sent", "archived"),
-            "response_sentiment": ("", "positive", "neutral", "negative"),
+            "status": DRAFT_STATUSES,
+            "response_sentiment": ("", *RESPONSE_SENTIMENTS),
         },
     ),
     TableView(
@@ -721,57 +726,33 @@ class InboxModelView(ModelView):
         )
         return {**context, **extra}
 
-    async def on_model_change(self, data: dict, model: Any, is_created: bool, request: Request):
-        """Stamp created_at/updated_at: the forms do not show them."""
-        from inboxmine.db.types import utcnow
+    # Writes: every create, edit and delete goes through the service of its
+    # aggregate (web/admin/writes.py), never through sqladmin's own session.
 
-        columns = table(self.spec.table).c
-        if is_created and "created_at" in columns and not data.get("created_at"):
-            data["created_at"] = utcnow()
-        if "updated_at" in columns:
-            data["updated_at"] = utcnow()
-        if self.spec.identity == "exclusions" and data.get("domain"):
-            data["domain"] = _exclusion_key(data["domain"])
-        if self.spec.identity == "relationships":
-            # Like `inboxmine relationship set`: the user's choice, never overwritten
-            # by the next profile run.
-            data["source"] = "manual"
-        if self.spec.identity == "drafts" and not is_created:
-            self._keep_original_draft(data, model, columns)
-            self._stamp_sent(data, model)
+    async def _write(self, request: Request, action: str, pk: str | None, data: dict) -> str:
+        from starlette.concurrency import run_in_threadpool
 
-    @staticmethod
-    def _stamp_sent(data: dict, model: Any) -> None:
-        """Like `inboxmine drafts set-status`: sent stamps sent_at once; back to draft clears it."""
-        from inboxmine.db.types import utcnow
+        from inboxmine.web.admin import writes
 
-        status = data.get("status")
-        if status == "sent" and getattr(model, "sent_at", None) is None:
-            data["sent_at"] = utcnow()
-        elif status in ("draft", "approved"):
-            data["sent_at"] = None
+        handler = writes.handler(self.spec.identity, action)
+        settings = getattr(self._admin_ref, "settings_", None)
+        rules_dir = settings.rules_dir if settings else None
+        engine = self._admin_ref.engine_
+        return await run_in_threadpool(handler, engine, rules_dir, pk, data)
 
-    def _keep_original_draft(self, data: dict, model: Any, columns) -> None:
-        """Like `inboxmine drafts edit`: the first edit keeps the AI's own text."""
-        from inboxmine.db.types import utcnow
+    async def insert_model(self, request: Request, data: dict) -> Any:
+        pk = await self._write(request, "create", None, data)
+        await self._emit_audit(request, "create", pk, data)
+        return await self.get_object_for_delete(str(pk))
 
-        changed = any(
-            name in data and data[name] != getattr(model, name)
-            for name in ("subject_line", "body_text")
-        )
-        if not changed:
-            return
-        if getattr(model, "status", None) == "sent":
-            raise ValueError(
-                "a sent draft is a record of what went out: set it back to approved first"
-            )
-        if "original_text" in columns and getattr(model, "original_text", None) is None:
-            data["original_text"] = {
-                "subject_line": model.subject_line,
-                "body_text": model.body_text,
-            }
-        if "edited_at" in columns:
-            data["edited_at"] = utcnow()
+    async def update_model(self, request: Request, pk: str, data: dict) -> Any:
+        new_pk = await self._write(request, "edit", pk, data)
+        await self._emit_audit(request, "update", pk, data)
+        return await self.get_object_for_delete(str(new_pk))
+
+    async def delete_model(self, request: Request, pk: Any) -> None:
+        await self._write(request, "delete", str(pk), {})
+        await self._emit_audit(request, "delete", pk, None)
 
     async def custom_export_cell(self, row: Any, name: str, value: Any) -> Any:
         return _formula_safe(value)
@@ -834,6 +815,10 @@ def make_view(spec: TableView) -> type[ModelView] | None:
             if name in editable:
                 overrides[name] = SelectField
                 form_args[name] = {"choices": [(c, c or "(none)") for c in choices]}
+        for name in spec.form_text:
+            if name in editable:
+                overrides[name] = StringField
+                form_args[name] = {"validators": [DataRequired(), Length(max=2000)]}
         for name, pattern in spec.form_patterns.items():
             if name in editable:
                 form_args.setdefault(name, {})["validators"] = [
@@ -854,15 +839,3 @@ def make_view(spec: TableView) -> type[ModelView] | None:
 def registered_views() -> list[type[ModelView]]:
     """Every table view whose table exists, in the order of :data:`VIEWS`."""
     return [v for v in (make_view(spec) for spec in VIEWS) if v is not None]
-
-
-def _exclusion_key(entry: str) -> str:
-    """The sender an exclusion names, as `inboxmine exclusions add` reads it."""
-    from inboxmine.forensics.domains import identity_rules, sender_key
-
-    key = sender_key(entry, identity_rules())
-    if key is None:
-        raise ValueError(
-            f"{entry!r} is not a domain or an address: give a domain (acme.io) or an address"
-        )
-    return key

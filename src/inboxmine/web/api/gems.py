@@ -8,6 +8,8 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
+from inboxmine.services import gems
+from inboxmine.services.base import InvalidValue, NotFound
 from inboxmine.web import data
 from inboxmine.web.api import ratings
 from inboxmine.web.api.deps import Limit, Offset, Page, engine, invalid, not_found, page, task_queue
@@ -24,7 +26,7 @@ class GemPage(Page):
 
 
 class StatusChange(BaseModel):
-    status: Literal["new", "acted", "dismissed"]
+    status: Literal[gems.SETTABLE_STATUSES]  # type: ignore[valid-type]
 
 
 @router.get("/gems", response_model=GemPage, summary="Gems, filtered and paginated")
@@ -59,10 +61,14 @@ def get_gem(gem_id: int, db: Annotated[Engine, Depends(engine)]) -> dict[str, An
 def set_status(
     gem_id: int, change: StatusChange, db: Annotated[Engine, Depends(engine)]
 ) -> dict[str, Any]:
-    updated = data.set_gem_status(db, gem_id, change.status)
-    if updated is None:
-        raise not_found(f"gem {gem_id}")
-    return data.jsonable(updated)
+    """The gem service's rule (the CLI's): acted and dismissed stamp when, new clears both."""
+    try:
+        gems.set_gem_status(db, gem_id, change.status)
+    except NotFound as exc:
+        raise not_found(f"gem {gem_id}") from exc
+    except InvalidValue as exc:
+        raise invalid(str(exc)) from exc
+    return data.jsonable(data.gem(db, gem_id))
 
 
 @router.post("/gems/{gem_id}/generate", response_model=Queued, summary="Draft outreach for a gem")

@@ -9,10 +9,11 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 from sse_starlette import EventSourceResponse
 
-from inboxmine.runner import ledger, registry
+from inboxmine.runner import registry
 from inboxmine.runner.events import bus
 from inboxmine.runner.executor import queue_runs
 from inboxmine.runner.registry import UnknownStage
+from inboxmine.services import runs
 from inboxmine.web import data, events
 from inboxmine.web.api.deps import Limit, Offset, engine, invalid, not_found, task_queue
 from inboxmine.web.queue import TaskQueue
@@ -71,7 +72,7 @@ class Queued(BaseModel):
 
 def run_json(row: dict[str, Any]) -> dict[str, Any]:
     out = {k: data.jsonable(row.get(k)) for k in RUN_FIELDS}
-    out["duration_s"] = ledger.run_duration_seconds(row)
+    out["duration_s"] = runs.run_duration_seconds(row)
     return out
 
 
@@ -92,7 +93,7 @@ def list_runs(
 ) -> dict[str, Any]:
     """Every stage execution, newest first by default (read-only: runs are
     created only by triggering stages)."""
-    total, rows = ledger.list_runs(
+    total, rows = runs.list_runs(
         db,
         stage=stage,
         status=status,
@@ -108,7 +109,7 @@ def list_runs(
 @router.get("/pipeline/runs/{run_id}", response_model=RunDetail, summary="One run")
 def get_run(run_id: int, db: Annotated[Engine, Depends(engine)]) -> dict[str, Any]:
     """One run with its error_message, duration, per-item errors and AI calls."""
-    row = ledger.get_run(db, run_id)
+    row = runs.get_run(db, run_id)
     if row is None:
         raise not_found(f"run {run_id}")
     out = run_json(row)
@@ -161,15 +162,12 @@ def run_stage(
 @router.post("/pipeline/runs/{run_id}/cancel", summary="Ask a running run to stop")
 def cancel_run(run_id: int, db: Annotated[Engine, Depends(engine)]) -> dict[str, Any]:
     """The run stops at its next progress report and is marked failed ("cancelled")."""
-    row = ledger.get_run(db, run_id)
-    if row is None:
-        raise not_found(f"run {run_id}")
-    if row["status"] not in ("pending", "running"):
-        raise invalid(
-            f"run {run_id} is {row['status']}: only pending or running runs can be cancelled"
-        )
-    ledger.request_cancel(db, run_id)
-    return {"status": "cancel requested", "run_id": run_id}
+    try:
+        return runs.cancel_run(db, run_id)
+    except runs.NotFound as exc:
+        raise not_found(f"run {run_id}") from exc
+    except runs.InvalidValue as exc:
+        raise invalid(str(exc)) from exc
 
 
 @router.get(

@@ -15,8 +15,9 @@ from sqlalchemy import Engine
 
 from inboxmine.config import Settings
 from inboxmine.db.engine import read_tx, write_tx
-from inboxmine.opportunities import feedback, quality, ratings
+from inboxmine.opportunities import feedback, quality
 from inboxmine.rules.loader import RulesError
+from inboxmine.services import ratings
 from inboxmine.web.api.deps import engine, invalid, settings
 from inboxmine.web.data import jsonable
 

@@ -1,4 +1,4 @@
-"""The user's judgement of gems: one service for the CLI, the API and the admin.
+"""Judging gems: one service for the CLI, the API and the Gem Explorer.
 
 One rating per gem (re-rating replaces it). The gem's type, sender, thread,
 rank and score are copied into the rating, so precision per type and for the
@@ -9,7 +9,10 @@ a ``trust_verdict`` (spam) marks the sender through a trust override with
 source ``rating``. Rating the gem good again, or removing the rating, undoes
 what the bad rating did (an override you set yourself is never touched).
 
-Every function takes a connection inside the caller's transaction.
+Every function takes a connection inside the caller's transaction. The
+suppressions are recomputed from the ratings of one sender (and gem type)
+after every change, so several ratings teaching the same thing, re-ratings and
+removals all end in the same state.
 """
 
 from __future__ import annotations
@@ -22,9 +25,10 @@ from inboxmine.db.tables.opportunities import gems
 from inboxmine.db.tables.trust import gem_ratings, gem_suppressions
 from inboxmine.db.types import utcnow
 from inboxmine.opportunities import feedback
-from inboxmine.opportunities.feedback import InvalidRating
-from inboxmine.opportunities.feedback_store import sync_suppressions, sync_trust
-from inboxmine.opportunities.queries import NotFound
+from inboxmine.opportunities.feedback import InvalidRating, SuppressionKey
+from inboxmine.services import overrides
+from inboxmine.services.base import NotFound
+from inboxmine.services.gems import dismiss_for_rating, not_found, reopen_after_rating
 
 RATED_BY = ("cli", "web")
 MAX_NOTE_CHARS = 2000
@@ -33,7 +37,7 @@ MAX_NOTE_CHARS = 2000
 def _gem(conn: Connection, gem_id: int) -> dict[str, Any]:
     row = conn.execute(select(gems).where(gems.c.id == gem_id)).mappings().first()
     if row is None:
-        raise NotFound(f"gem {gem_id} does not exist: `inboxmine gems` lists the gems")
+        raise not_found(gem_id)
     return dict(row)
 
 
@@ -117,9 +121,9 @@ def rate(
             .values(updated_at=now, **values)
         )
     if rating == "bad":
-        _dismiss(conn, gem, now)
+        dismiss_for_rating(conn, gem_id, now)
     elif previous is not None and previous["rating"] == "bad":
-        _reopen(conn, gem, now)
+        reopen_after_rating(conn, gem_id, now)
     return _effects(conn, gem_id, gem, rules)
 
 
@@ -134,7 +138,7 @@ def unrate(conn: Connection, gem_id: int, rules: dict[str, Any] | None = None) -
     conn.execute(delete(gem_suppressions).where(gem_suppressions.c.gem_rating_id == previous["id"]))
     conn.execute(delete(gem_ratings).where(gem_ratings.c.id == previous["id"]))
     if previous["rating"] == "bad":
-        _reopen(conn, gem, utcnow())
+        reopen_after_rating(conn, gem_id, utcnow())
     result = _effects(conn, gem_id, gem, rules)
     result["removed"] = previous
     return result
@@ -156,29 +160,90 @@ def _effects(conn, gem_id: int, gem: dict[str, Any], rules: dict[str, Any]) -> d
     }
 
 
-def _dismiss(conn: Connection, gem: dict[str, Any], now) -> None:
-    if gem["status"] == "expired":
-        # Should its evidence come back, it comes back dismissed.
-        values: dict[str, Any] = {"status_before_expiry": "dismissed"}
-    elif gem["status"] != "dismissed":
-        values = {"status": "dismissed", "dismissed_at": now, "updated_at": now}
-    else:
-        return
-    conn.execute(update(gems).where(gems.c.id == gem["id"]).values(**values))
+def sync_suppressions(
+    conn: Connection, sender_domain: str, gem_type: str, rules: dict[str, Any], now
+) -> set[SuppressionKey]:
+    """Make the rating-made suppressions of one sender and type match its bad ratings.
+
+    Several ratings may teach the same suppression; it stays while one does.
+    A row whose rating is gone with its gem (``gem_rating_id`` NULL) is kept.
+    Returns the suppression keys of that sender and type now in force.
+    """
+    wanted: dict[SuppressionKey, dict[str, Any]] = {}
+    for row in conn.execute(
+        select(gem_ratings)
+        .where(
+            gem_ratings.c.sender_domain == sender_domain,
+            gem_ratings.c.gem_type == gem_type,
+            gem_ratings.c.rating == "bad",
+        )
+        .order_by(gem_ratings.c.id)
+    ).mappings():
+        key = feedback.suppression_for(dict(row), rules)
+        if key is not None:
+            wanted.setdefault(key, dict(row))
+    existing = {
+        (r["sender_domain"], r["gem_type"], r["thread_key"] or ""): dict(r)
+        for r in conn.execute(
+            select(gem_suppressions).where(
+                gem_suppressions.c.sender_domain == sender_domain,
+                gem_suppressions.c.gem_type == gem_type,
+            )
+        ).mappings()
+    }
+    for key, row in existing.items():
+        if key not in wanted and row["gem_rating_id"] is not None:
+            conn.execute(delete(gem_suppressions).where(gem_suppressions.c.id == row["id"]))
+    for key, rating in wanted.items():
+        values = {"reason": rating["reason"], "gem_rating_id": rating["id"]}
+        if key not in existing:
+            conn.execute(
+                insert(gem_suppressions).values(
+                    sender_domain=key[0],
+                    gem_type=key[1],
+                    thread_key=key[2],
+                    created_at=now,
+                    **values,
+                )
+            )
+        elif existing[key]["gem_rating_id"] != rating["id"]:
+            conn.execute(
+                update(gem_suppressions)
+                .where(gem_suppressions.c.id == existing[key]["id"])
+                .values(**values)
+            )
+    kept = {k for k, r in existing.items() if r["gem_rating_id"] is None}
+    return set(wanted) | kept
 
 
-def _reopen(conn: Connection, gem: dict[str, Any], now) -> None:
-    """Undo the dismissal of a bad rating (the gem is new again)."""
-    current = conn.execute(
-        select(gems.c.status, gems.c.status_before_expiry).where(gems.c.id == gem["id"])
-    ).first()
-    if current.status == "dismissed":
-        values: dict[str, Any] = {"status": "new", "dismissed_at": None, "updated_at": now}
-    elif current.status == "expired" and current.status_before_expiry == "dismissed":
-        values = {"status_before_expiry": "new"}
-    else:
-        return
-    conn.execute(update(gems).where(gems.c.id == gem["id"]).values(**values))
+def sync_trust(conn: Connection, sender_domain: str, rules: dict[str, Any]) -> dict[str, Any]:
+    """Set or clear the sender's rating-made trust override to match its bad ratings.
+
+    An override from the CLI or the web (the user's own word) always wins.
+    """
+    verdict, gem_id = None, None
+    for row in conn.execute(
+        select(gem_ratings.c.gem_id, gem_ratings.c.reason)
+        .where(gem_ratings.c.sender_domain == sender_domain, gem_ratings.c.rating == "bad")
+        .order_by(gem_ratings.c.id)
+    ):
+        verdict = feedback.trust_verdict_of(row.reason, rules)
+        if verdict:
+            gem_id = row.gem_id
+            break
+    current = overrides.get_trust_override(conn, sender_domain)
+    if current is not None and current["source"] != "rating":
+        return {"verdict": current["verdict"], "source": current["source"], "changed": False}
+    if verdict:
+        if current is None or current["verdict"] != verdict:
+            reason = f"gem {gem_id} rated bad: {verdict}"
+            overrides.set_trust_override(conn, sender_domain, verdict, reason, source="rating")
+            return {"verdict": verdict, "source": "rating", "changed": True}
+        return {"verdict": verdict, "source": "rating", "changed": False}
+    if current is not None:
+        overrides.clear_trust_override(conn, sender_domain)
+        return {"verdict": None, "source": None, "changed": True}
+    return {"verdict": None, "source": None, "changed": False}
 
 
 __all__ = [
@@ -189,5 +254,7 @@ __all__ = [
     "rank_of",
     "rate",
     "ratings_for",
+    "sync_suppressions",
+    "sync_trust",
     "unrate",
 ]
