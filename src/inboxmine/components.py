@@ -79,6 +79,10 @@ class Registry(Generic[T]):
 
         return decorate
 
+    def remove(self, name: str) -> None:
+        """Take a component out (what a test registered; a default a plug-in replaces)."""
+        self._components.pop(name, None)
+
     # ------------------------------------------------------------- reading
 
     def _load(self) -> None:

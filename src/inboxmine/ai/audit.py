@@ -97,7 +97,7 @@ class AuditedProvider:
         if self.redact_prompts:
             request = _redacted(request)
         key = None
-        if self.cache is not None and self.provider.spec.provider != "heuristic":
+        if self.cache is not None and not self.provider.spec.in_process:
             key = cache_key(
                 self.model_used,
                 request.system_prompt,
@@ -109,7 +109,7 @@ class AuditedProvider:
                 return hit
         if (
             self.max_calls is not None
-            and self.provider.spec.provider != "heuristic"
+            and not self.provider.spec.in_process
             and self.calls >= self.max_calls
         ):
             error = BudgetExhausted(

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import os
+import difflib
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from inboxmine.ai.errors import ModelSpecError
 from inboxmine.config import Settings
 
-PROVIDERS = ("heuristic", "openai", "ollama", "anthropic")
 #: Hosts that never leave the machine: no redaction needed.
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "0.0.0.0")
+#: What an empty model spec means.
+DEFAULT_SPEC = "heuristic"
 
 
 @dataclass(frozen=True)
@@ -19,27 +20,22 @@ class ModelSpec:
     """A resolved model: which wire protocol, which model, where, with which key."""
 
     spec: str  # as written: "ollama:llama3.1" (stored as model_used)
-    provider: str  # heuristic | openai | ollama | anthropic
+    provider: str  # a registered provider: heuristic | openai | ollama | anthropic | ...
     model: str
     base_url: str | None = None
     #: The key itself stays out of repr() so it never lands in a log line.
     api_key: str | None = None
+    #: Answered in this process (the heuristic): never cached, redacted or counted.
+    in_process: bool = False
 
     def __repr__(self) -> str:
         return f"ModelSpec({self.spec!r}, base_url={self.base_url!r})"
 
     @property
-    def protocol(self) -> str:
-        """The wire format: ollama speaks the OpenAI chat-completions API."""
-        return "openai" if self.provider == "ollama" else self.provider
-
-    @property
     def is_cloud(self) -> bool:
         """True when prompts leave this machine (redaction applies)."""
-        if self.provider == "heuristic":
+        if self.in_process:
             return False
-        if self.provider == "anthropic" and not self.base_url:
-            return True
         host = urlsplit(self.base_url).hostname if self.base_url else None
         return host not in LOCAL_HOSTS
 
@@ -48,46 +44,42 @@ def parse_model_spec(spec: str, settings: Settings) -> ModelSpec:
     """Resolve ``spec`` (``heuristic``, ``openai:gpt-4o-mini``, ``ollama:llama3.1``,
     ``anthropic:claude-3-5-haiku-latest``) with URLs and keys from ``settings``.
 
+    The provider is looked up in :data:`~inboxmine.ai.providers.AI_PROVIDERS`
+    (its module resolves the URL and the key); an empty spec is the heuristic.
     Raises :class:`ModelSpecError` with the fix when the spec is unusable.
     """
-    text = (spec or "").strip()
-    if text in ("", "heuristic") or text.startswith("heuristic:"):
-        return ModelSpec(spec="heuristic", provider="heuristic", model="heuristic")
-    provider, sep, model = text.partition(":")
-    provider = provider.strip().lower()
-    model = model.strip()
-    if not sep or not model:
-        raise ModelSpecError(
-            f"model {text!r} names no provider: write provider:model, e.g. ollama:{text}, "
-            f"openai:gpt-4o-mini, anthropic:claude-3-5-haiku-latest, or heuristic"
-        )
-    if provider not in PROVIDERS:
-        raise ModelSpecError(
-            f"unknown AI provider {provider!r} in model {text!r}: choose one of "
-            f"{', '.join(PROVIDERS)} (any OpenAI-compatible server is openai: with "
-            f"ai.openai_base_url)"
-        )
-    ai = settings.ai
-    if provider == "ollama":
-        key = secret_value(ai.openai_api_key)
-        return ModelSpec(text, provider, model, ai.ollama_base_url, key or "ollama")
-    if provider == "openai":
-        # The SDKs' own variables count too: most people already have them set.
-        key = secret_value(ai.openai_api_key) or os.environ.get("OPENAI_API_KEY")
-        if not key and not ai.openai_base_url:
+    from inboxmine.ai.providers.registry import AI_PROVIDERS
+    from inboxmine.components import chosen_for
+
+    text = (spec or "").strip() or DEFAULT_SPEC
+    name, sep, model = text.partition(":")
+    name, model = name.strip().lower(), model.strip()
+    examples = ", ".join(AI_PROVIDERS.get(n).example for n in AI_PROVIDERS.names())
+    if name not in AI_PROVIDERS:
+        if not sep:
             raise ModelSpecError(
-                f"model {text!r} needs an OpenAI API key: set OPENAI_API_KEY or INBOXMINE_AI__OPENAI_API_KEY "
-                f"(or ai.openai_api_key in the config), or point ai.openai_base_url at a "
-                f"local OpenAI-compatible server"
+                f"model {text!r} names no provider: write provider:model, e.g. ollama:{text}, "
+                f"or one of {examples}"
             )
-        return ModelSpec(text, provider, model, ai.openai_base_url, key or "not-needed")
-    key = secret_value(ai.anthropic_api_key) or os.environ.get("ANTHROPIC_API_KEY")
-    if not key:
+        near = difflib.get_close_matches(name, AI_PROVIDERS.names(), n=1)
+        hint = f"did you mean {near[0]!r}? " if near else ""
         raise ModelSpecError(
-            f"model {text!r} needs an Anthropic API key: set ANTHROPIC_API_KEY or INBOXMINE_AI__ANTHROPIC_API_KEY "
-            f"(or ai.anthropic_api_key in the config)"
+            f"unknown AI provider {name!r} in model {text!r}: {hint}choose one of "
+            f"{', '.join(AI_PROVIDERS.names())} (any OpenAI-compatible server is openai: "
+            f"with ai.openai_base_url)"
         )
-    return ModelSpec(text, provider, model, ai.anthropic_base_url, key)
+    enabled = {c.name for c in AI_PROVIDERS.enabled(chosen_for(settings, "ai_providers"))}
+    if name not in enabled:
+        raise ModelSpecError(
+            f"AI provider {name!r} (model {text!r}) is disabled in the settings' "
+            f"components.ai_providers"
+        )
+    kind = AI_PROVIDERS.get(name)
+    if kind.needs_model and not model:
+        raise ModelSpecError(
+            f"model {text!r} names no model: write {name}:<model>, e.g. {kind.example}"
+        )
+    return kind.resolve(text, model, settings)
 
 
 def secret_value(value) -> str | None:

@@ -4,9 +4,12 @@ It never reads prose: it answers from the structured ``context`` of the
 request - the signals stages 1-3 extracted for classification, the profile's
 facts for drafting - so it is deterministic, fast and free.
 
-* classification (answer model with ``sender_intent``): rules in
-  ``rules/classify_heuristic.yaml``, see :mod:`inboxmine.classify.heuristic`;
-* drafts (:class:`~inboxmine.ai.schemas.Draft`): the template's
+It picks its task from the template asked (:data:`TASKS`), never from the
+shape of the answer:
+
+* ``classify``: rules in ``rules/classify_heuristic.yaml``, see
+  :mod:`inboxmine.classify.heuristic`;
+* ``engage_<strategy>`` and ``draft_*`` (drafts): the template's
   ``## heuristic draft`` section - or, when the template has none, the one of
   ``engage_<strategy>`` or the generic ``draft_fallback`` template - filled
   with the context's facts. Its first line is ``Subject: ...``.
@@ -24,13 +27,26 @@ from pydantic import BaseModel
 
 from inboxmine.ai.errors import InvalidAnswer
 from inboxmine.ai.providers.base import AIRequest, AIResult, parse_answer
-from inboxmine.ai.schemas import Draft
+from inboxmine.ai.providers.registry import AI_PROVIDERS, ProviderType
 from inboxmine.ai.spec import ModelSpec
 from inboxmine.ai.templates import TemplateError, load_template, render_text
 from inboxmine.classify.heuristic import classify_sender, load_heuristic_rules
 
 _BLANK_LINES = re.compile(r"\n{3,}")
 _SPACES = re.compile(r"[ \t]{2,}")
+
+#: What it does for a template: by its name, or by a prefix ending in ``_``.
+TASKS = {"classify": "classify", "engage_": "draft", "draft_": "draft"}
+
+
+def task_for(template: str) -> str | None:
+    """The heuristic task a template asks for (``classify``, ``draft``), or None."""
+    if template in TASKS:
+        return TASKS[template]
+    return next(
+        (task for key, task in TASKS.items() if key.endswith("_") and template.startswith(key)),
+        None,
+    )
 
 
 class HeuristicProvider:
@@ -50,15 +66,15 @@ class HeuristicProvider:
 
     def complete(self, request: AIRequest) -> AIResult:
         started = time.monotonic()
-        fields = request.answer_model.model_fields
-        if "sender_intent" in fields:
+        task = task_for(request.template)
+        if task == "classify":
             data = self._classify(request)
-        elif issubclass(request.answer_model, Draft) or {"subject_line", "body"} <= set(fields):
+        elif task == "draft":
             data = self._draft(request)
         else:
             raise InvalidAnswer(
-                f"the heuristic provider cannot answer {request.answer_model.__name__} "
-                f"(template {request.template or '?'}): it classifies senders and writes drafts; "
+                f"the heuristic provider cannot answer template {request.template or '?'!r}: "
+                f"it answers {', '.join(k + '*' if k.endswith('_') else k for k in TASKS)}; "
                 f"choose a language model with --model for this"
             )
         raw = json.dumps(data, ensure_ascii=False)
@@ -124,4 +140,17 @@ def split_draft(text: str) -> dict[str, str]:
     return {"subject_line": subject[:200] or "Hello", "body": body or subject}
 
 
-__all__ = ["HeuristicProvider", "split_draft"]
+def resolve(text: str, model: str, settings) -> ModelSpec:
+    """``heuristic`` (anything after ``heuristic:`` is ignored: there is one)."""
+    return ModelSpec(spec="heuristic", provider="heuristic", model="heuristic", in_process=True)
+
+
+def _build(spec: ModelSpec, settings) -> HeuristicProvider:
+    return HeuristicProvider(spec, rules_dir=settings.rules_dir, settings=settings)
+
+
+AI_PROVIDERS.register(
+    "heuristic", ProviderType(resolve, _build, example="heuristic", needs_model=False), order=10
+)
+
+__all__ = ["TASKS", "HeuristicProvider", "split_draft", "task_for"]
