@@ -17,20 +17,10 @@ import pytest
 from tests.helpers import REQUIRED_ESP_KEYS
 
 from inboxmine.demo import generate_demo
+from inboxmine.opportunities.gems import gem_types
 
 NOW = datetime(2026, 5, 4, 15, 30, tzinfo=UTC)
-GEM_TYPES = {
-    "dormant_warm_thread",
-    "unanswered_ask",
-    "weak_marketing_lead",
-    "partner_program",
-    "renewal_leverage",
-    "vendor_upsell",
-    "distribution_channel",
-    "co_marketing",
-    "industry_intel",
-    "procurement_signal",
-}
+GEM_TYPES = set(gem_types())
 ESP_KEYS = set(REQUIRED_ESP_KEYS)
 INTENTS = {
     "human_1to1",

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from inboxmine.db.tables.engage import engagement_drafts
 from inboxmine.db.tables.opportunities import gems
 from inboxmine.opportunities import queries
-from inboxmine.opportunities.gems import GEM_TYPES
+from inboxmine.opportunities.gems import gem_types
 from inboxmine.runner import ledger
 from inboxmine.runner.executor import run_stages
 from inboxmine.services.gems import set_gem_status
@@ -69,8 +69,8 @@ def test_demo_mailbox_gems_match_the_planted_truth_and_survive_a_rerun(engine, s
 
     found = _gem_sets(queries.list_gems(engine))
     planted = _gem_sets(truth["gems"])
-    assert set(planted) == set(GEM_TYPES), "the generator plants every gem type"
-    for gem_type in GEM_TYPES:
+    assert set(planted) == set(gem_types()), "the generator plants every gem type"
+    for gem_type in gem_types():
         hits = planted[gem_type] & found[gem_type]
         recall = len(hits) / len(planted[gem_type])
         precision = len(hits) / len(found[gem_type]) if found[gem_type] else 0.0

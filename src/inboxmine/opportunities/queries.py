@@ -20,7 +20,7 @@ from inboxmine.db.tables.opportunities import (
     sender_relationships,
     sender_segments,
 )
-from inboxmine.opportunities.gems import GEM_TYPES
+from inboxmine.opportunities.gems import gem_types
 from inboxmine.services.base import InvalidValue, NotFound
 from inboxmine.services.base import check_choice as _check
 from inboxmine.services.drafts import DRAFT_STATUSES
@@ -82,7 +82,7 @@ def list_gems(
     include_expired: bool = False,
 ) -> list[dict[str, Any]]:
     """Gems best first, filtered; expired gems only when asked (or ``status='expired'``)."""
-    _check(gem_type, GEM_TYPES, "gem type")
+    _check(gem_type, gem_types(), "gem type")
     _check(status, GEM_STATUSES, "status")
     _check(urgency, URGENCIES, "urgency")
     query = gems_with_company(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from inboxmine.config import Settings
+from inboxmine.rules.errors import RulesError
 from inboxmine.rules.loader import load_rules, merge, validate_rules
+from inboxmine.rules.models.gems import GemsFile
 
 #: Where overrides from the settings come from, in error messages.
 SETTINGS_SOURCE = "rules/{name} with the settings' [scoring] overrides"
@@ -30,11 +33,23 @@ def scoring_rules(settings: Settings) -> dict[str, Any]:
 
 
 def gem_rules(settings: Settings) -> dict[str, Any]:
-    """rules/gems.yaml with ``settings.scoring.gem_thresholds`` merged per gem type."""
+    """rules/gems.yaml with ``settings.scoring.gem_thresholds`` merged per gem type,
+    and under ``enabled_gem_types`` the detectors ``components.gem_detectors`` leaves on."""
+    from inboxmine.opportunities.gems import ENABLED, enabled_gem_types, gem_types
+
     rules = load_rules("gems.yaml", settings.rules_dir)
     if settings.scoring.gem_thresholds:
         rules = merge(rules, settings.scoring.gem_thresholds)
         rules = validate_rules("gems.yaml", rules, SETTINGS_SOURCE.format(name="gems.yaml"))
+    known = set(GemsFile.model_fields) | set(gem_types())
+    for key in rules:
+        if key not in known:
+            near = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f" - did you mean {near[0]}?" if near else ""
+            raise RulesError(
+                f"rules/gems.yaml: {key} is not a known key nor a registered gem type{hint}"
+            )
+    rules[ENABLED] = enabled_gem_types(settings)
     return rules
 
 

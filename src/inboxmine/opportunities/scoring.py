@@ -69,26 +69,26 @@ def base_tier(
 ) -> dict[str, Any]:
     w = rules["weights"]
     size = profile.get("company_size")
-    size_factor = (rules.get("size_factors") or {}).get(size, rules.get("size_factor_default", 0.2))
+    size_factor = rules["size_factors"].get(size, rules["size_factor_default"])
     industry = profile.get("industry")
-    targets = {t.lower() for t in rules.get("target_industries") or []}
+    targets = {t.lower() for t in rules["target_industries"]}
     relevant = bool(industry) and industry.lower() in targets
     last = profile.get("last_contact")
     days = (now - last).days if last else None
-    recency = rules.get("recency_days") or {}
-    if days is not None and days <= recency.get("full", 30):
+    recency = rules["recency_days"]
+    if days is not None and days <= recency["full"]:
         recency_factor = 1.0
-    elif days is not None and days <= recency.get("half", 90):
+    elif days is not None and days <= recency["half"]:
         recency_factor = 0.5
     else:
         recency_factor = 0.0
     contacts = profile.get("known_contacts") or []
     with_role = [c for c in contacts if c.get("role")]
     contact_factor = (
-        1.0 if with_role else (rules.get("contacts_without_role_factor", 0.2) if contacts else 0.0)
+        1.0 if with_role else (rules["contacts_without_role_factor"] if contacts else 0.0)
     )
     money = profile.get("monetary_signals") or []
-    money_ok = relationship in (rules.get("monetary_relationships") or []) and bool(money)
+    money_ok = relationship in rules["monetary_relationships"] and bool(money)
     components = [
         _component(
             "reachability",
@@ -98,7 +98,7 @@ def base_tier(
         ),
         _component(
             "relevance",
-            (1.0 if relevant else rules.get("relevance_miss_factor", 0.3)) * w["relevance"],
+            (1.0 if relevant else rules["relevance_miss_factor"]) * w["relevance"],
             w["relevance"],
             f"{industry or 'industry unknown'}{' (target)' if relevant else ''}",
         ),
@@ -125,22 +125,16 @@ def base_tier(
     return _tier("base", rules["tier_max"]["base"], components)
 
 
-BONUS_BY_TYPE = {
-    "dormant_warm_thread": "dormant_thread_bonus",
-    "procurement_signal": "procurement_bonus",
-    "partner_program": "partner_bonus",
-    "renewal_leverage": "renewal_bonus",
-}
-
-
 def gem_tier(
     gem_type: str, detector_score: int, sender_gem_types: set[str], rules: dict
 ) -> dict[str, Any]:
     w = rules["weights"]
     strength = w["gem_type_strength"]
     diversity = min(len(sender_gem_types) * w["gem_diversity_per_type"], w["gem_diversity_cap"])
-    bonus_key = BONUS_BY_TYPE.get(gem_type)
-    bonus_max = max((w[k] for k in BONUS_BY_TYPE.values()), default=0)
+    # Which gem types earn a bonus, and from which weight: rules/scoring.yaml.
+    bonuses = rules["gem_type_bonus"]
+    bonus_key = bonuses.get(gem_type)
+    bonus_max = max((w[k] for k in bonuses.values()), default=0)
     components = [
         _component(
             "gem_strength",
@@ -161,7 +155,7 @@ def gem_tier(
 
 def trust_tier(verdict: str | None, rules: dict) -> dict[str, Any] | None:
     """The points a sender's trust verdict takes away, or None when it takes none."""
-    penalty = float((rules.get("trust_penalties") or {}).get(verdict or "", 0) or 0)
+    penalty = float(rules["trust_penalties"].get(verdict or "", 0))
     if penalty <= 0:
         return None
     component = _component(
@@ -197,8 +191,8 @@ def score_gem(
         gem_tier(gem_type, detector_score, sender_gem_types, rules),
     ]
     raw = sum(t["value"] for t in tiers)
-    caps = rules.get("relationship_caps") or {}
-    cap = int(caps.get(relationship, caps.get("unknown", 100)))
+    caps = rules["relationship_caps"]
+    cap = int(caps.get(relationship, caps["unknown"]))
     total = int(round(min(raw, cap, 100)))
     breakdown: dict[str, Any] = {
         "total": total,

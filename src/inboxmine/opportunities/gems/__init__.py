@@ -1,46 +1,46 @@
 """Gem detectors: one function per gem type, run for the relationships that allow it.
 
-``DETECTORS`` maps each gem type to its detector; the eligibility matrix and
-every threshold live in ``rules/gems.yaml``. :func:`detect_gems` runs them
-for one sender and keeps one thread gem per conversation.
+Each detector module registers its gem types in :data:`GEM_DETECTORS`
+(``base.py``); the eligibility matrix and every threshold live in
+``rules/gems.yaml``. :func:`detect_gems` runs the enabled ones for one sender
+and keeps one thread gem per conversation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Any
 
-from inboxmine.opportunities.gems.base import DetectionContext, GemCandidate
-from inboxmine.opportunities.gems.marketing import (
-    co_marketing,
-    distribution_channel,
-    industry_intel,
-    weak_marketing_lead,
+from inboxmine.components import chosen_for
+from inboxmine.opportunities.gems.base import (
+    GEM_DETECTORS,
+    DetectionContext,
+    GemCandidate,
+    GemDetector,
 )
-from inboxmine.opportunities.gems.procurement import procurement_signal
-from inboxmine.opportunities.gems.threads import dormant_warm_thread, unanswered_ask
-from inboxmine.opportunities.gems.vendors import partner_program, renewal_leverage, vendor_upsell
 from inboxmine.trust.gate import allowed_gem_types
 
-DETECTORS: dict[str, Callable[[DetectionContext], list[GemCandidate]]] = {
-    "dormant_warm_thread": dormant_warm_thread,
-    "unanswered_ask": unanswered_ask,
-    "weak_marketing_lead": weak_marketing_lead,
-    "partner_program": partner_program,
-    "renewal_leverage": renewal_leverage,
-    "vendor_upsell": vendor_upsell,
-    "distribution_channel": distribution_channel,
-    "co_marketing": co_marketing,
-    "industry_intel": industry_intel,
-    "procurement_signal": procurement_signal,
-}
-GEM_TYPES = tuple(DETECTORS)
+#: The key :func:`inboxmine.opportunities.rules.gem_rules` adds to the gem rules:
+#: the gem types the settings leave enabled, in their order.
+ENABLED = "enabled_gem_types"
+
+
+def gem_types() -> list[str]:
+    """Every registered gem type, in detection order (enabled or not)."""
+    return GEM_DETECTORS.names()
+
+
+def enabled_gem_types(settings: Any) -> list[str]:
+    """The gem types ``components.gem_detectors`` in the settings leaves on, in order."""
+    return [c.name for c in GEM_DETECTORS.enabled(chosen_for(settings, "gem_detectors"))]
 
 
 def eligible_types(relationship: str, rules: dict) -> list[str]:
-    """Gem types allowed for a relationship; an unknown relationship uses ``unknown``'s list."""
+    """Gem types allowed for a relationship (an unknown relationship uses ``unknown``'s
+    list) whose detector is enabled, in detection order."""
     matrix = rules["eligibility"]
-    allowed = matrix.get(relationship, matrix["unknown"])
-    return [t for t in allowed if t in DETECTORS]
+    allowed = set(matrix.get(relationship, matrix["unknown"]))
+    enabled = rules[ENABLED] if ENABLED in rules else gem_types()
+    return [t for t in enabled if t in allowed]
 
 
 def detect_gems(ctx: DetectionContext) -> list[GemCandidate]:
@@ -51,7 +51,7 @@ def detect_gems(ctx: DetectionContext) -> list[GemCandidate]:
     found: list[GemCandidate] = []
     types = eligible_types(ctx.relationship, ctx.rules)
     for gem_type in allowed_gem_types(types, ctx.trust_verdict, ctx.trust_gating):
-        found.extend(DETECTORS[gem_type](ctx))
+        found.extend(GEM_DETECTORS.get(gem_type)(ctx))
     for gem in found:
         gem.trust_verdict = ctx.trust_verdict
     precedence = list(ctx.rules["thread_precedence"])
@@ -68,10 +68,13 @@ def detect_gems(ctx: DetectionContext) -> list[GemCandidate]:
 
 
 __all__ = [
-    "DETECTORS",
-    "GEM_TYPES",
+    "ENABLED",
+    "GEM_DETECTORS",
     "DetectionContext",
     "GemCandidate",
+    "GemDetector",
     "detect_gems",
     "eligible_types",
+    "enabled_gem_types",
+    "gem_types",
 ]

@@ -1,11 +1,23 @@
-"""What a gem detector gets and returns."""
+"""What a gem detector gets and returns, and the registry of detectors.
+
+A detector is a function ``(DetectionContext) -> [GemCandidate]``; its module
+registers it under its gem type at the bottom::
+
+    GEM_DETECTORS.register("renewal_leverage", renewal_leverage, order=50)
+
+The registered names are the gem types: every list of gem types (the CLI's
+and the web's filters, the scores' checks) reads them from here.
+``components.gem_detectors.<type> = false`` in the settings disables one.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from inboxmine.components import Registry
 from inboxmine.opportunities.evidence import Signal
 from inboxmine.opportunities.facts import SenderFacts
 
@@ -84,3 +96,11 @@ class DetectionContext:
 
     def actions(self, gem_type: str) -> list[str]:
         return list(self.cfg(gem_type)["actions"])
+
+
+GemDetector = Callable[[DetectionContext], list[GemCandidate]]
+
+#: Gem type -> its detector, in the order they run.
+GEM_DETECTORS: Registry[GemDetector] = Registry(
+    "gem_detectors", defaults="inboxmine.opportunities.gems"
+)

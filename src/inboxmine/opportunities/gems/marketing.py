@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from inboxmine.opportunities.evidence import Signal, find_all_in_message, message_evidence, phrases
-from inboxmine.opportunities.gems.base import DetectionContext, GemCandidate
+from inboxmine.opportunities.gems.base import GEM_DETECTORS, DetectionContext, GemCandidate
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9+\-]{1,30}")
 _SENTENCE = re.compile(r"[.!?\n]")
@@ -219,3 +219,9 @@ def industry_intel(ctx: DetectionContext) -> list[GemCandidate]:
             facts={"industry": p.get("industry"), "topics": [m.subject for m in recent]},
         )
     ]
+
+
+GEM_DETECTORS.register("weak_marketing_lead", weak_marketing_lead, order=30)
+GEM_DETECTORS.register("distribution_channel", distribution_channel, order=70)
+GEM_DETECTORS.register("co_marketing", co_marketing, order=80)
+GEM_DETECTORS.register("industry_intel", industry_intel, order=90)

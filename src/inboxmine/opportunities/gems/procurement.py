@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from inboxmine.opportunities.evidence import Evidence, Signal
-from inboxmine.opportunities.gems.base import DetectionContext, GemCandidate
+from inboxmine.opportunities.gems.base import GEM_DETECTORS, DetectionContext, GemCandidate
 from inboxmine.opportunities.people import clean_name
 
 
@@ -64,3 +64,6 @@ def procurement_signal(ctx: DetectionContext) -> list[GemCandidate]:
             )
         )
     return gems
+
+
+GEM_DETECTORS.register("procurement_signal", procurement_signal, order=100)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from inboxmine.opportunities.evidence import Signal, find_in_message, message_evidence, phrases
 from inboxmine.opportunities.facts import ThreadFacts
-from inboxmine.opportunities.gems.base import DetectionContext, GemCandidate
+from inboxmine.opportunities.gems.base import GEM_DETECTORS, DetectionContext, GemCandidate
 from inboxmine.opportunities.people import contact_of, counterpart
 from inboxmine.opportunities.profiles import warm_signals
 
@@ -81,38 +81,32 @@ def dormant_warm_thread(ctx: DetectionContext) -> list[GemCandidate]:
             days is None
             or not _awaits_this_sender(thread, ctx)
             or not thread.user_participated
-            or len(thread.messages) < cfg.get("min_messages", 2)
-            or not cfg.get("min_dormancy_days", 14) <= days <= cfg.get("max_dormancy_days", 365)
+            or len(thread.messages) < cfg["min_messages"]
+            or not cfg["min_dormancy_days"] <= days <= cfg["max_dormancy_days"]
         ):
             continue
-        if _rejected_by_intent(thread, ctx, cfg.get("reject_intents", [])):
+        if _rejected_by_intent(thread, ctx, cfg["reject_intents"]):
             continue
-        window = thread.messages[-int(cfg.get("completion_window", 3)) :]
+        window = thread.messages[-int(cfg["completion_window"]) :]
         if any(find_in_message(completion, m) for m in window):
             continue
-        signals = warm_signals(_their_messages(thread, ctx), ctx.phrases("warm") or {})
-        if cfg.get("require_warm_signal", True) and not signals:
+        signals = warm_signals(_their_messages(thread, ctx), ctx.phrases("warm"))
+        if cfg["require_warm_signal"] and not signals:
             continue
-        boost = min(cfg.get("warm_boost_cap", 30), cfg.get("warm_signal_points", 5) * len(signals))
-        score = cfg.get("base_score", 40) + boost + cfg.get("participated_points", 10)
-        score += _points_by_days(days, cfg.get("recent_points"))
+        boost = min(cfg["warm_boost_cap"], cfg["warm_signal_points"] * len(signals))
+        score = cfg["base_score"] + boost + cfg["participated_points"]
+        score += _points_by_days(days, cfg["recent_points"])
         if len(thread.messages) > 2:
-            score += cfg.get("many_messages_points", 5)
-        urgency_days = cfg.get("urgency_days", {})
+            score += cfg["many_messages_points"]
+        urgency_days = cfg["urgency_days"]
         urgency = (
             "high"
-            if days < urgency_days.get("high", 30)
+            if days < urgency_days["high"]
             else "low"
-            if days > urgency_days.get("low", 180)
+            if days > urgency_days["low"]
             else "medium"
         )
-        value = (
-            "high"
-            if boost >= cfg.get("value", {}).get("high_boost", 15)
-            else "low"
-            if boost == 0
-            else "medium"
-        )
+        value = "high" if boost >= cfg["value"]["high_boost"] else "low" if boost == 0 else "medium"
         last = thread.messages[-1]
         signals.insert(
             0,
@@ -131,7 +125,7 @@ def dormant_warm_thread(ctx: DetectionContext) -> list[GemCandidate]:
                 f"for {days} days ({len(signals) - 1} warm signal(s))",
                 signals=signals,
                 detector_score=min(100, int(score)),
-                confidence=float(cfg.get("confidence", 0.8)),
+                confidence=float(cfg["confidence"]),
                 estimated_value=value,
                 urgency=urgency,
                 urgency_reason=f"dormant for {days} days",
@@ -153,13 +147,13 @@ def unanswered_ask(ctx: DetectionContext) -> list[GemCandidate]:
             days is None
             or not _awaits_this_sender(thread, ctx)
             or not thread.user_participated
-            or len(thread.messages) < cfg.get("min_messages", 2)
-            or not cfg.get("min_days", 2) <= days < cfg.get("max_days", 14)
+            or len(thread.messages) < cfg["min_messages"]
+            or not cfg["min_days"] <= days < cfg["max_days"]
         ):
             continue
         last = thread.messages[-1]
         hit = find_in_message(ask, last, ("body", "subject"))
-        if cfg.get("require_ask", True) and not hit:
+        if cfg["require_ask"] and not hit:
             continue
         evidence = hit[1] if hit else message_evidence(last)
         gems.append(
@@ -171,8 +165,8 @@ def unanswered_ask(ctx: DetectionContext) -> list[GemCandidate]:
                 f"{days} days ago and {'waits' if contact_of(thread).email else 'wait'} "
                 "for your answer",
                 signals=[Signal("open_question", f"asked {days} days ago", [evidence])],
-                detector_score=int(cfg.get("score", 55)),
-                confidence=float(cfg.get("confidence", 0.85)),
+                detector_score=int(cfg["score"]),
+                confidence=float(cfg["confidence"]),
                 estimated_value="medium",
                 urgency="high",
                 urgency_reason=f"unanswered for {days} days",
@@ -181,3 +175,7 @@ def unanswered_ask(ctx: DetectionContext) -> list[GemCandidate]:
             )
         )
     return gems
+
+
+GEM_DETECTORS.register("dormant_warm_thread", dormant_warm_thread, order=10)
+GEM_DETECTORS.register("unanswered_ask", unanswered_ask, order=20)

@@ -10,7 +10,7 @@ from inboxmine.opportunities.evidence import (
     message_evidence,
     phrases,
 )
-from inboxmine.opportunities.gems.base import DetectionContext, GemCandidate
+from inboxmine.opportunities.gems.base import GEM_DETECTORS, DetectionContext, GemCandidate
 from inboxmine.opportunities.profiles import partner_evidence
 
 
@@ -164,3 +164,8 @@ def vendor_upsell(ctx: DetectionContext) -> list[GemCandidate]:
             facts={"upsell_subjects": [m.subject for m, _, _ in hits[:5]]},
         )
     ]
+
+
+GEM_DETECTORS.register("partner_program", partner_program, order=40)
+GEM_DETECTORS.register("renewal_leverage", renewal_leverage, order=50)
+GEM_DETECTORS.register("vendor_upsell", vendor_upsell, order=60)

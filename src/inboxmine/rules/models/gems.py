@@ -1,10 +1,16 @@
 """Model of rules/gems.yaml: one section per gem type, with fixed keys.
 
-Adding a gem type: add its section class here and a field for it on
-``GemsFile`` (and the section in gems.yaml, where its defaults live).
+The packaged gem types have a section class here and a field on
+``GemsFile``. A gem type added by a detector module of its own (a plug-in,
+CONTRIBUTING.md "Adding a gem type") brings its section in the user's
+gems.yaml: any other top-level mapping is read as an :class:`AddedGemSection`
+(its ``confidence`` and ``actions`` checked, its own thresholds kept), and
+``opportunities.rules.gem_rules`` refuses one that no registered detector owns.
 """
 
 from __future__ import annotations
+
+from pydantic import Field
 
 from inboxmine.rules.models.base import Number, Section, Share, WordFamilies, Words
 
@@ -17,6 +23,12 @@ class GemSection(Section):
 
     confidence: Share
     actions: Words
+
+
+class AddedGemSection(GemSection):
+    """The section of a gem type registered outside this file: its own keys are free."""
+
+    model_config = GemSection.model_config | {"extra": "allow"}
 
 
 class DormantUrgency(Section):
@@ -140,6 +152,10 @@ class Phrases(Section):
 
 class GemsFile(Section):
     """rules/gems.yaml."""
+
+    model_config = Section.model_config | {"extra": "allow"}
+    #: Sections of gem types whose detector registers outside the package.
+    __pydantic_extra__: dict[str, AddedGemSection] = Field(init=False)
 
     #: Relationship -> the gem types that may be detected for it (open).
     eligibility: WordFamilies

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, RootModel
+from pydantic import Field, RootModel, model_validator
 
 from inboxmine.rules.models.base import Number, Section, Share, WordFamilies, Words
 
@@ -77,6 +77,8 @@ class Opportunity(Section):
 
     target_industries: Words
     weights: Weights
+    #: Gem type -> the name of the weight its gems get as a bonus (open).
+    gem_type_bonus: dict[str, str]
     tier_max: TierMax
     #: Company size -> reachability factor (open).
     size_factors: dict[str, Number]
@@ -89,6 +91,16 @@ class Opportunity(Section):
     relationship_caps: dict[str, Number]
     #: Sender trust verdict -> points taken off its gems after the cap (open).
     trust_penalties: dict[str, Number]
+
+    @model_validator(mode="after")
+    def _bonuses_name_weights(self) -> Opportunity:
+        weights = type(self.weights).model_fields
+        for gem_type, weight in self.gem_type_bonus.items():
+            if weight not in weights:
+                raise ValueError(
+                    f"gem_type_bonus.{gem_type} names {weight!r}, which is not one of the weights"
+                )
+        return self
 
 
 class ScoringFile(Section):
