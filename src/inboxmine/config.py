@@ -86,16 +86,11 @@ class EngagementSettings(BaseModel):
     your_service: str = "consulting services"
     your_tone: str = "direct, technical, peer-to-peer"
     your_audience: str = ""
-    preferred_strategies: list[str] = [
-        "audit",
-        "revival",
-        "partner",
-        "renewal_negotiation",
-        "industry_report",
-        "mirror",
-        "distribution_pitch",
-        "unsubscribe_judo",
-    ]
+    preferred_strategies: list[str] = Field(
+        [],
+        description="the strategies drafts may use (names in rules/strategies.yaml); "
+        "empty: all of them",
+    )
     max_outreach_per_day: int = 20
 
 

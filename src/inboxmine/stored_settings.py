@@ -41,7 +41,8 @@ STORED_KEYS: dict[str, str] = {
     "engagement.your_service": "what you sell: co-marketing and partner gems, drafts",
     "engagement.your_audience": "who you sell to: audience-overlap (co-marketing) gems",
     "engagement.your_tone": "the tone of drafts",
-    "engagement.preferred_strategies": "the outreach strategies drafts may use",
+    "engagement.preferred_strategies": "the outreach strategies drafts may use "
+    "(empty: every strategy in rules/strategies.yaml)",
     "engagement.max_outreach_per_day": "drafts written per day at most",
     "scoring.target_industries": "industries that score higher (empty: the packaged list)",
     "scoring.weights": "score weights over rules/scoring.yaml (JSON object)",

@@ -1,5 +1,9 @@
 """Engagement strategies: which strategy fits a gem, and the facts its prompt gets.
 
+The strategies are the entries of ``rules/strategies.yaml`` (the one list of
+them; a user's copy adds more); ``engagement.preferred_strategies`` in the
+settings narrows them, and is empty - every strategy - by default.
+
 Each strategy has its own context: thread history for revival, renewal dates
 and amounts for renewal negotiation, partner URLs for partner, audiences for
 mirror and distribution pitches, marketing gaps for audit and unsubscribe judo.
@@ -11,17 +15,6 @@ from datetime import date
 from typing import Any
 
 from inboxmine.ai.templates import delimit
-
-STRATEGIES = (
-    "audit",
-    "revival",
-    "partner",
-    "renewal_negotiation",
-    "industry_report",
-    "mirror",
-    "distribution_pitch",
-    "unsubscribe_judo",
-)
 
 
 class StrategyError(ValueError):
@@ -41,8 +34,9 @@ def strategies_for(gem_type: str, rules: dict) -> list[str]:
 
 
 def default_strategy(gem_type: str, rules: dict) -> str:
+    """The first strategy fitting ``gem_type``; ``fallback_strategy`` when none does."""
     fitting = strategies_for(gem_type, rules)
-    return fitting[0] if fitting else "audit"
+    return fitting[0] if fitting else rules["fallback_strategy"]
 
 
 def channel(strategy: str, rules: dict) -> str:

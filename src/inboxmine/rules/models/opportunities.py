@@ -246,6 +246,7 @@ class StrategiesFile(Section):
 
     #: Strategy -> its channel and gem types (open; order decides defaults).
     strategies: dict[str, Strategy]
+    fallback_strategy: str
     default_top: int
     thread_history_messages: int
 
