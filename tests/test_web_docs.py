@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from inboxmine.web.admin.pages import PAGES
+from inboxmine.web.admin.nav import ADMIN_PAGES, routes
 from inboxmine.web.admin.tables import present_columns, registered_views
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -38,12 +38,7 @@ def _documented_columns(text: str) -> list[str]:
 
 
 def _exposed_identities() -> set[str]:
-    identities = set()
-    for page in PAGES:
-        for member in vars(page).values():
-            if getattr(member, "_exposed", False):
-                identities.add(member._identity)
-    return identities
+    return {identity for page in ADMIN_PAGES for identity, _ in routes(page.value)}
 
 
 def test_every_custom_page_has_its_page_in_the_manual():

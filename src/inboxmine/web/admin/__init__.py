@@ -1,8 +1,9 @@
 """The admin at ``/admin``: sqladmin for the table views, custom pages beside them.
 
-Sidebar order: the pages people use (Dashboard, Pipeline Control, Gem
-Explorer, Score Inspector, AI Inspector) first, then the table views grouped
-by what they hold.
+Sidebar order: the pages people use (Dashboard, Search, Pipeline Control, Gem
+Explorer, ...: :data:`~inboxmine.web.admin.nav.ADMIN_PAGES`, in their order,
+less those ``components.admin_pages`` disables) first, then the table views
+grouped by what they hold.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from inboxmine.config import Settings
 from inboxmine.web import auth, data
 from inboxmine.web.admin import pages
+from inboxmine.web.admin.nav import enabled_pages, page_path
 from inboxmine.web.admin.tables import registered_views
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -57,10 +59,14 @@ class InboxAdmin(Admin):
 
     engine_: Engine
     settings_: Settings
+    #: Where ``/admin/`` goes when the Dashboard is switched off (None: it is on).
+    home_: str | None = None
 
     async def index(self, request: Request) -> Response:
         if not auth.is_logged_in(request):
             return RedirectResponse("/admin/login", status_code=302)
+        if self.home_ is not None:
+            return RedirectResponse(self.home_, status_code=302)
         context = await run_in_threadpool(pages.dashboard_context, self.engine_)
         return await self.templates.TemplateResponse(request, "admin/dashboard.html", context)
 
@@ -83,8 +89,13 @@ def build_admin(app, engine: Engine, settings: Settings, password: str) -> Inbox
     env.globals["status_class"] = pages.status_class
     env.globals["json_pretty"] = pages.json_pretty
     env.globals["GEM_STATUSES"] = data.GEM_STATUSES
-    for page in pages.PAGES:
-        admin.add_view(page)
+    shown = enabled_pages(settings)
+    env.globals["admin_pages"] = {page.name for page in shown}
+    if "dashboard" not in env.globals["admin_pages"]:
+        first = next(iter(shown), None)
+        admin.home_ = "/admin" + page_path(first.value) if first else "/admin/pipeline-runs/list"
+    for page in shown:
+        admin.add_view(page.value)
     for view in registered_views():
         admin.add_view(view)
     return admin

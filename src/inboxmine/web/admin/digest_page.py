@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from inboxmine.digest.render import SECTIONS, item_line
+from inboxmine.web.admin.nav import ADMIN_PAGES
 
 
 class DigestPage(BaseView):
@@ -42,3 +43,6 @@ class DigestPage(BaseView):
         return await self.templates.TemplateResponse(
             request, "admin/digest.html", context, status_code=422 if error else 200
         )
+
+
+ADMIN_PAGES.register("digest", DigestPage, order=80)

@@ -1,4 +1,5 @@
-"""The custom pages: Dashboard, Pipeline Control, Gem Explorer, Score Inspector, AI Inspector.
+"""The custom pages: Dashboard, Pipeline Control, Gem Explorer, Score Inspector, AI Inspector
+(each registered in :data:`~inboxmine.web.admin.nav.ADMIN_PAGES`, the sidebar's list).
 
 Each page reads through :mod:`inboxmine.web.data`; query parameters are
 validated here and a bad one is answered with a 422 page that says what is
@@ -20,6 +21,7 @@ from starlette.responses import Response
 
 from inboxmine.runner import registry
 from inboxmine.web import charts, data
+from inboxmine.web.admin.nav import ADMIN_PAGES
 
 GEM_PAGE_SIZE = 24
 AUDIT_PAGE_SIZE = 20
@@ -328,22 +330,8 @@ class AIInspector(BaseView):
         return await self.templates.TemplateResponse(request, "admin/ai_inspector.html", context)
 
 
-from inboxmine.web.admin.digest_page import DigestPage  # noqa: E402
-from inboxmine.web.admin.people_pages import HabitsPage, TimelinePage  # noqa: E402
-from inboxmine.web.admin.search_page import SearchPage  # noqa: E402
-from inboxmine.web.admin.settings_page import SettingsPage  # noqa: E402
-from inboxmine.web.admin.trust_page import SuspiciousSenders  # noqa: E402
-
-PAGES = (
-    Dashboard,
-    SearchPage,
-    PipelineControl,
-    GemExplorer,
-    ScoreInspector,
-    AIInspector,
-    SuspiciousSenders,
-    DigestPage,
-    SettingsPage,
-    TimelinePage,
-    HabitsPage,
-)
+ADMIN_PAGES.register("dashboard", Dashboard, order=10)
+ADMIN_PAGES.register("pipeline", PipelineControl, order=30)
+ADMIN_PAGES.register("gem_explorer", GemExplorer, order=40)
+ADMIN_PAGES.register("score_inspector", ScoreInspector, order=50)
+ADMIN_PAGES.register("ai_inspector", AIInspector, order=60)

@@ -18,6 +18,7 @@ from inboxmine.habits import export
 from inboxmine.habits.figures import GROUPINGS, SORTS, habit_rules
 from inboxmine.habits.queries import habits_page
 from inboxmine.timeline.queries import InvalidSender, TimelineNotFound, load_timeline
+from inboxmine.web.admin.nav import ADMIN_PAGES
 from inboxmine.web.admin.pages import (
     BadParameter,
     _bad,
@@ -140,3 +141,7 @@ class HabitsPage(BaseView):
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
+
+
+ADMIN_PAGES.register("timeline", TimelinePage, order=100)
+ADMIN_PAGES.register("habits", HabitsPage, order=110)

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from inboxmine.search.query import MAX_QUERY_CHARS, QueryError
+from inboxmine.web.admin.nav import ADMIN_PAGES
 from inboxmine.web.search_links import linked_results
 
 #: Answers on one page.
@@ -40,3 +41,6 @@ class SearchPage(BaseView):
         return await self.templates.TemplateResponse(
             request, "admin/search.html", context, status_code=status
         )
+
+
+ADMIN_PAGES.register("search", SearchPage, order=20)

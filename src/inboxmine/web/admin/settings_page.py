@@ -27,6 +27,7 @@ from inboxmine.stored_settings import (
     stored_rows,
     unset_value,
 )
+from inboxmine.web.admin.nav import ADMIN_PAGES
 
 #: Longest value accepted from the form (the persona is a few words).
 MAX_VALUE_CHARS = 2000
@@ -118,3 +119,6 @@ def _empty(key: str) -> Any:
         return parse_cli_value(key, [""])
     except ConfigError:
         return []
+
+
+ADMIN_PAGES.register("settings", SettingsPage, order=90)

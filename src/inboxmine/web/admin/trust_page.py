@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 
 from inboxmine.db.tables.trust import TRUST_VERDICTS
 from inboxmine.trust import service
+from inboxmine.web.admin.nav import ADMIN_PAGES
 
 PAGE_SIZE = 50
 MAX_REASON_CHARS = 500
@@ -95,3 +96,6 @@ class SuspiciousSenders(BaseView):
         return RedirectResponse(
             "/admin/suspicious-senders?" + urlencode({"saved": message}), status_code=303
         )
+
+
+ADMIN_PAGES.register("suspicious_senders", SuspiciousSenders, order=70)
