@@ -197,7 +197,7 @@ def build_digest(
     renewal_gems = {
         g["sender_domain"]: g["id"]
         for g in gems
-        if g["gem_type"] == "renewal_leverage" and g["status"] != "expired"
+        if g["gem_type"] in rules["renewal_gem_types"] and g["status"] != "expired"
     }
     due = renewals_due(profiles, now.date(), days, renewal_gems)
     waiting = drafts_waiting(drafts, start, rules)

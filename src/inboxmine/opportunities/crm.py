@@ -78,7 +78,7 @@ def deal_amount(gem: dict[str, Any], money: list[dict[str, Any]], rules: dict[st
     ]
     evidence = set(gem.get("message_ids") or [])
     own = [m for m in usable if m.get("message_id") in evidence]
-    if not own and gem["gem_type"] == "renewal_leverage" and usable:
+    if not own and gem["gem_type"] in rules["amount_from_any_mail_gem_types"] and usable:
         own = usable[:1]
     if own:
         best = max(own, key=lambda m: m["amount"])

@@ -31,6 +31,7 @@ class CrmFile(Section):
     amount_by_value_tier: dict[str, Number]
     default_currency: str
     amount_from_mail_gem_types: Words
+    amount_from_any_mail_gem_types: Words
     robot_local_parts: Words
     skip_relationships: Words
     targets: CrmTargets
@@ -42,6 +43,7 @@ class DigestFile(Section):
     default_since_days: int
     renewal_days: int
     ask_gem_types: Words
+    renewal_gem_types: Words
     waiting_draft_statuses: Words
     closed_gem_statuses: Words
     max_items_per_section: int
