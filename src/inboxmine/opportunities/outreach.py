@@ -41,7 +41,7 @@ def drafts_today(conn, now: datetime) -> int:
 def pick_strategy(gem_type: str, rules: dict, preferred: set[str]) -> str | None:
     """The first strategy fitting ``gem_type`` that the user prefers (all when none
     are preferred); ``None`` when every fitting strategy is outside the preferences."""
-    fitting = strat.strategies_for(gem_type, rules) or ["audit"]
+    fitting = strat.strategies_for(gem_type, rules) or [rules["fallback_strategy"]]
     if not preferred:
         return fitting[0]
     return next((s for s in fitting if s in preferred), None)
