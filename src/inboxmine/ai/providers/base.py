@@ -166,6 +166,10 @@ class RemoteProvider:
     #: Where the provider answers when ``spec.base_url`` is not set (for messages).
     default_url = ""
 
+    def unreachable_advice(self) -> str:
+        """What to do when the provider cannot be reached (a provider may say more)."""
+        return "check your network connection"
+
     @property
     def where(self) -> str:
         """The provider's address for messages: ``scheme://host:port``."""
@@ -203,7 +207,7 @@ class RemoteProvider:
         if isinstance(exc, sdk.APIConnectionError):
             return ProviderUnavailable(
                 f"cannot reach the AI provider at {where} ({connection_reason(exc)}): "
-                f"{unreachable_hint(self.spec)}"
+                f"{self.unreachable_advice()}, or choose another model with --model"
             )
         status = exc.status_code
         retry_after = retry_after_seconds(exc.response.headers)
@@ -386,12 +390,3 @@ def connection_reason(exc: BaseException) -> str:
     if "reset" in joined:
         return "connection reset"
     return "connection failed"
-
-
-def unreachable_hint(spec: ModelSpec) -> str:
-    """What to do when the provider cannot be reached."""
-    if spec.provider == "ollama":
-        return "start Ollama, or choose another model with --model"
-    if spec.provider == "openai" and spec.base_url:
-        return "start the server or fix ai.openai_base_url, or choose another model with --model"
-    return "check your network connection, or choose another model with --model"

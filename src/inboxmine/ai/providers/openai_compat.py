@@ -34,6 +34,13 @@ class OpenAICompatProvider(RemoteProvider):
             max_retries=0,  # retries are ours (RemoteProvider), so they are testable
         )
 
+    def unreachable_advice(self) -> str:
+        if self.spec.provider == "ollama":
+            return "start Ollama"
+        if self.spec.base_url:
+            return "start the server or fix ai.openai_base_url"
+        return super().unreachable_advice()
+
     def _send(self, system, messages):
         try:
             response = self._client.chat.completions.create(
