@@ -137,3 +137,27 @@ def test_its_score_bonus_comes_from_scoring_yaml(registered, rules_dir):
     )
     with pytest.raises(RulesError, match="'referral_bonus', which is not one of the weights"):
         all_rules(Settings(rules_dir=str(rules_dir)))
+
+
+def test_the_profile_stage_runs_only_the_enabled_detectors(engine, settings):
+    from tests.test_profile_stage import NOW, _mine, _partner_mail
+
+    from inboxmine.runner.executor import run_stages
+
+    def profile(settings):
+        ok, _ = run_stages(engine, settings, ["profile"], parameters={"now": NOW.isoformat()})
+        assert ok
+
+    _partner_mail(engine, 10)
+    _mine(engine)
+    profile(settings)
+    [gem] = queries.list_gems(engine)
+    assert gem["gem_type"] == "partner_program"
+
+    off = settings.model_copy(update={"components": {"gem_detectors": {"partner_program": False}}})
+    profile(off)
+    assert queries.list_gems(engine) == []
+    assert queries.gem_detail(engine, gem["id"])["status"] == "expired"
+
+    profile(settings)  # switched on again: the same gem comes back
+    assert [g["id"] for g in queries.list_gems(engine)] == [gem["id"]]
