@@ -161,3 +161,9 @@ def test_the_profile_stage_runs_only_the_enabled_detectors(engine, settings):
 
     profile(settings)  # switched on again: the same gem comes back
     assert [g["id"] for g in queries.list_gems(engine)] == [gem["id"]]
+
+
+def test_a_misspelt_packaged_section_is_not_taken_for_a_new_type(tmp_path):
+    (tmp_path / "gems.yaml").write_text("dormant_warm_thred:\n  min_dormancy_days: 3\n")
+    with pytest.raises(RulesError, match="or did you mean dormant_warm_thread"):
+        all_rules(Settings(rules_dir=str(tmp_path)))

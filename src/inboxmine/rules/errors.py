@@ -170,7 +170,10 @@ def _problem(error: dict, model: type[BaseModel], data: Any) -> tuple[str, str]:
         return where, f"{where} is not a known key - {hint}"
     if kind == "missing":
         field = _child(annotation, keys[-1]) if annotation is not None else None
-        return where, f"{where} is missing - add it ({expected(field)})"
+        # A new entry of an open map beside fixed keys (a gem type's section
+        # among gems.yaml's) may be a fixed key misspelt: say so.
+        hint = _misspelt_fixed_key(model, keys[:-1])
+        return where, f"{where} is missing - add it ({expected(field)}){hint}"
     if kind.endswith("_type") or kind.endswith("_parsing") or kind == "model_type":
         shown = "holds" if not keys else "is"
         text = f"{where} {shown} {_shown(value)}, expected {expected(annotation)}"
