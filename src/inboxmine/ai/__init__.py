@@ -17,7 +17,9 @@ Public API (stages 4 and 7, the CLI and the web use only this)::
     result.audit_id      # the ai_audit_log row of this call
 
 * ``client_for`` resolves ``settings.ai.model`` (``provider:model``; the CLI's
-  ``--model`` sets it) and returns an :class:`~inboxmine.ai.audit.AuditedProvider`:
+  ``--model`` sets it; the provider is looked up by name in
+  :data:`~inboxmine.ai.providers.AI_PROVIDERS`, where each provider module
+  registers itself) and returns an :class:`~inboxmine.ai.audit.AuditedProvider`:
   every call through it - success, failure, cache hit - is one
   ``ai_audit_log`` row with the run id and stage. Secrets never reach the log.
 * Errors: :class:`ProviderUnavailable` (unreachable, bad key, model missing,
@@ -27,7 +29,8 @@ Public API (stages 4 and 7, the CLI and the web use only this)::
 * Templates: ``ai/prompts/<name>.v<N>.md`` with ``## system``, ``## prompt``
   and, for drafts, ``## heuristic draft`` (first line ``Subject: ...``, then
   the body, with the same ``{{ placeholders }}``). The built-in ``heuristic``
-  provider writes a draft from that section; when the template has none it
+  provider picks its task by the template's name (``classify``,
+  ``engage_*``/``draft_*``) and writes a draft from that section; when the template has none it
   uses the section of ``engage_<strategy>`` (``strategy`` variable) or of
   ``draft_fallback``. Users may override templates in ``<rules_dir>/prompts/``.
 * Message text goes into prompts as data: wrap it with
