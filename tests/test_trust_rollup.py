@@ -45,7 +45,13 @@ def test_phishing_counts_as_spam_and_spam_as_suspicious():
     # 2 spam + 1 phishing of 5: no verdict alone reaches its share, together they do.
     mail = [message(1, "spam"), message(2, "spam"), message(3, "phishing")]
     mail += [message(4), message(5)]
-    rules = {**RULES, "rollup": {**RULES["rollup"], "phishing": {"min_share": 0.5}}}
+    rules = {
+        **RULES,
+        "rollup": {
+            **RULES["rollup"],
+            "phishing": {**RULES["rollup"]["phishing"], "min_share": 0.5},
+        },
+    }
     assert roll_up("x.example", mail, rules).verdict == "spam"
     mail = [message(1, "suspicious"), message(2, "spam")] + [message(i) for i in range(3, 7)]
     assert roll_up("y.example", mail, RULES).verdict == "suspicious"

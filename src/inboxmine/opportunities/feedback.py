@@ -67,13 +67,13 @@ def feedback_rules(rules_dir=None) -> dict[str, Any]:
 
 
 def scope_of(reason: str | None, rules: dict[str, Any]) -> str:
-    entry = (rules.get("reasons") or {}).get(reason) or {}
-    return entry.get("scope") or rules.get("default_scope") or "thread"
+    entry = rules["reasons"].get(reason) or {}
+    return entry.get("scope") or rules["default_scope"]
 
 
 def trust_verdict_of(reason: str | None, rules: dict[str, Any]) -> str | None:
     """The trust verdict a bad rating with ``reason`` gives the sender (spam: ``spam``)."""
-    return ((rules.get("reasons") or {}).get(reason) or {}).get("trust_verdict")
+    return (rules["reasons"].get(reason) or {}).get("trust_verdict")
 
 
 def suppression_for(rating: dict[str, Any], rules: dict[str, Any]) -> SuppressionKey | None:

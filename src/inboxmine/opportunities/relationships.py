@@ -80,10 +80,9 @@ def detect(
 ) -> Proposal:
     """The relationship the mail suggests (a colleague, then known entities, then the mail)."""
     if sender.is_internal:
-        colleague = rules.get("colleague") or {}
         return Proposal(
             "colleague",
-            float(colleague.get("confidence", 0.95)),
+            float(rules["colleague"]["confidence"]),
             [f"works at your own organisation ({sender.sender_domain.rpartition('@')[2]})"],
         )
     listed = known_entity(sender.sender_domain, known, rules)

@@ -55,8 +55,8 @@ class SearchResults:
 
 def search_rules(rules_dir=None) -> dict[str, Any]:
     rules = load_rules("search.yaml", rules_dir)
-    weights = {name: float(value) for name, value in (rules.get("weights") or {}).items()}
-    return {"weights": weights, "snippet_chars": int(rules.get("snippet_chars", 180))}
+    weights = {name: float(value) for name, value in rules["weights"].items()}
+    return {"weights": weights, "snippet_chars": int(rules["snippet_chars"])}
 
 
 @dataclass(frozen=True)

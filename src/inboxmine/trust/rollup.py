@@ -56,8 +56,8 @@ def _is_automated(message: dict[str, Any]) -> bool:
 def _reaches(count: int, total: int, rule: dict[str, Any]) -> bool:
     return (
         total > 0
-        and count >= int(rule.get("min_messages", 1))
-        and count / total >= float(rule.get("min_share", 1.0))
+        and count >= int(rule["min_messages"])
+        and count / total >= float(rule["min_share"])
     )
 
 
@@ -67,12 +67,12 @@ def sender_verdict(messages: list[dict[str, Any]], rules: dict[str, Any]) -> str
     verdicts = [m.get("verdict") or "legitimate" for m in messages]
     for verdict in RISK_VERDICTS:
         at_least = sum(1 for v in verdicts if SEVERITY.get(v, 0) >= SEVERITY[verdict])
-        if _reaches(at_least, total, rules.get(verdict) or {}):
+        if _reaches(at_least, total, rules[verdict]):
             return verdict
     automated = sum(1 for m in messages if _is_automated(m))
-    if _reaches(automated, total, rules.get("automated") or {}):
+    if _reaches(automated, total, rules["automated"]):
         return "automated"
-    if _reaches(verdicts.count("bulk"), total, rules.get("bulk") or {}):
+    if _reaches(verdicts.count("bulk"), total, rules["bulk"]):
         return "bulk"
     return "legitimate"
 
@@ -89,8 +89,8 @@ def merge_signals(
 ) -> list[dict[str, Any]]:
     """Each signal once, with the messages that showed it and a few examples of its
     evidence; the strongest (highest weight, then most messages) first."""
-    max_ids = int(limits.get("max_message_ids", 20))
-    max_examples = int(limits.get("max_examples", 3))
+    max_ids = int(limits["max_message_ids"])
+    max_examples = int(limits["max_examples"])
     merged: dict[str, dict[str, Any]] = {}
     for message in messages:
         for signal in message.get("signals") or []:
@@ -122,7 +122,7 @@ def merge_signals(
     ordered = sorted(
         merged.values(), key=lambda s: (-s["weight"], -s["message_count"], s["signal"])
     )
-    return ordered[: int(limits.get("max_signals", 20))]
+    return ordered[: int(limits["max_signals"])]
 
 
 def _risk(messages: list[dict[str, Any]], how: str) -> float:
@@ -158,7 +158,7 @@ def roll_up(
     ``rules`` is ``rules/sender_trust.yaml``; ``override`` a ``trust_overrides``
     row, which decides the verdict when given.
     """
-    rollup = rules.get("rollup") or {}
+    rollup = rules["rollup"]
     counts: dict[str, int] = {}
     for message in messages:
         verdict = message.get("verdict") or "legitimate"
@@ -168,8 +168,8 @@ def roll_up(
     trust = SenderTrust(
         sender_domain=sender_domain,
         verdict=computed,
-        risk_score=_risk(messages, str(rollup.get("risk", "mean"))),
-        signals=merge_signals(messages, rules.get("evidence") or {}),
+        risk_score=_risk(messages, str(rollup["risk"])),
+        signals=merge_signals(messages, rules["evidence"]),
         verdict_counts=dict(sorted(counts.items(), key=lambda kv: SEVERITY.get(kv[0], 0))),
         message_count=total,
         automated_ratio=round(sum(1 for m in messages if _is_automated(m)) / total, 3)
