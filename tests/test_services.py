@@ -197,23 +197,34 @@ def test_mark_acted_stamps_a_gem_once(engine):
 # ------------------------------------------------------------------ drafts
 
 
+def record(conn, ids, **values) -> int:
+    """A renewal draft as engage writes it, with ``values`` changed."""
+    return drafts.record_draft(
+        conn,
+        **{
+            "gem_id": ids["renewal"],
+            "sender_domain": "acme.example",
+            "strategy": "renewal",
+            "channel": "email",
+            "model_used": "heuristic",
+            "prompt_template": "engage_renewal",
+            "pipeline_run_id": None,
+            **values,
+        },
+    )
+
+
 def test_record_draft_stores_what_engage_wrote(engine):
     ids = seed(engine)
     generated = now()
     with write_tx(engine) as conn:
-        draft_id = drafts.record_draft(
+        draft_id = record(
             conn,
-            gem_id=ids["renewal"],
-            sender_domain="acme.example",
-            strategy="renewal",
-            channel="email",
+            ids,
             version=2,
             subject_line="Our renewal",
             body_text="Hello,\n\nabout our renewal.",
-            model_used="heuristic",
-            prompt_template="engage_renewal",
             context={"ai_audit_id": 7},
-            pipeline_run_id=None,
             generated_at=generated,
         )
     with engine.connect() as conn:
@@ -227,38 +238,14 @@ def test_record_draft_stores_what_engage_wrote(engine):
     assert row["original_text"] is None and row["response_received"] is False
 
     with write_tx(engine) as conn, pytest.raises(InvalidValue, match="empty subject or body"):
-        drafts.record_draft(
-            conn,
-            gem_id=ids["renewal"],
-            sender_domain="acme.example",
-            strategy="renewal",
-            channel="email",
-            version=3,
-            subject_line="Our renewal",
-            body_text="  ",
-            model_used="heuristic",
-            prompt_template="engage_renewal",
-            context=None,
-            pipeline_run_id=None,
-        )
+        record(conn, ids, version=3, subject_line="Our renewal", body_text="  ", context=None)
 
 
 def test_an_admin_draft_edit_refuses_a_sentiment_that_does_not_exist(engine, admin):
     ids = seed(engine)
     with write_tx(engine) as conn:
-        draft_id = drafts.record_draft(
-            conn,
-            gem_id=ids["renewal"],
-            sender_domain="acme.example",
-            strategy="renewal",
-            channel="email",
-            version=1,
-            subject_line="AI subject",
-            body_text="AI body",
-            model_used="heuristic",
-            prompt_template="engage_renewal",
-            context=None,
-            pipeline_run_id=None,
+        draft_id = record(
+            conn, ids, version=1, subject_line="AI subject", body_text="AI body", context=None
         )
     with pytest.raises(InvalidValue, match="unknown response sentiment 'ecstatic'"):
         drafts.edit_draft(engine, draft_id, response_sentiment="ecstatic")
