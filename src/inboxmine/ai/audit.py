@@ -28,6 +28,9 @@ from inboxmine.db.types import utcnow
 
 #: Prompts and responses longer than this are cut in the log (not in the call).
 MAX_LOGGED_CHARS = 100_000
+#: One statement for every audit row: the row goes as parameters, so the SQL
+#: is built and compiled once, not once per AI call.
+_INSERT_AUDIT = insert(ai_audit_log)
 
 
 class AuditedProvider:
@@ -237,7 +240,7 @@ class AuditedProvider:
             "created_at": utcnow(),
         }
         with write_tx(self.engine) as conn:
-            return int(conn.execute(insert(ai_audit_log).values(**row)).inserted_primary_key[0])
+            return int(conn.execute(_INSERT_AUDIT, row).inserted_primary_key[0])
 
 
 def _redacted(request: AIRequest) -> AIRequest:

@@ -16,8 +16,10 @@ A user can override or add templates in ``<rules_dir>/prompts/``.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -66,10 +68,39 @@ def _prompt_dirs(rules_dir: str | Path | None) -> list[Any]:
     return dirs
 
 
+@lru_cache(maxsize=64)
+def _parsed_file(name: str, version: str, path: str, stamp: int | None) -> PromptTemplate:
+    """A template file, parsed once per version of the file (``stamp``: its mtime)."""
+    return parse_template(name, version, Path(path).read_text(encoding="utf-8"), path)
+
+
+def _folder_stamp(folder: Any) -> int | None:
+    try:
+        return os.stat(str(folder)).st_mtime_ns
+    except (OSError, TypeError):
+        return None
+
+
 def available_templates(rules_dir: str | Path | None = None) -> dict[str, list[int]]:
-    """``{name: [versions]}`` of every template the user's and the packaged folders hold."""
+    """``{name: [versions]}`` of every template the user's and the packaged folders hold.
+
+    Listed again only when a folder changed (a file added, renamed or removed):
+    every AI call asks."""
+    folders = _prompt_dirs(rules_dir)
+    key = tuple((str(f), _folder_stamp(f)) for f in folders)
+    if key not in _LISTINGS:
+        if len(_LISTINGS) >= 16:
+            _LISTINGS.clear()
+        _LISTINGS[key] = _list_templates(folders)
+    return {name: list(versions) for name, versions in _LISTINGS[key].items()}
+
+
+_LISTINGS: dict[tuple, dict[str, list[int]]] = {}
+
+
+def _list_templates(folders: list[Any]) -> dict[str, list[int]]:
     found: dict[str, set[int]] = {}
-    for folder in _prompt_dirs(rules_dir):
+    for folder in folders:
         for entry in folder.iterdir():
             match = _FILE_NAME.match(entry.name)
             if match:
@@ -97,7 +128,7 @@ def load_template(
     for folder in _prompt_dirs(rules_dir):
         entry = folder.joinpath(file_name)
         if entry.is_file():
-            return parse_template(name, f"v{wanted}", entry.read_text(encoding="utf-8"), str(entry))
+            return _parsed_file(name, f"v{wanted}", str(entry), _folder_stamp(entry))
     raise TemplateError(f"prompt template file {file_name} disappeared while loading it")
 
 

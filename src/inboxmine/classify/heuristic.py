@@ -291,6 +291,23 @@ def _glued_words(words: tuple[str, ...]) -> list[tuple[str, str]]:
     return sorted(glued, key=lambda pair: -len(pair[0]))
 
 
+#: The matcher of each rules object in use, by identity (the entry keeps the
+#: object alive, so its id is not reused): building it, or even hashing its
+#: keyword list for a cache, costs more than classifying a sender.
+_MATCHERS: dict[int, tuple[dict[str, Any], Any]] = {}
+
+
+def _industry_matcher(rules: dict[str, Any]):
+    cached = _MATCHERS.get(id(rules))
+    if cached is not None and cached[0] is rules:
+        return cached[1]
+    matcher = _industry_index(_industry_entries(rules))
+    if len(_MATCHERS) >= 8:
+        _MATCHERS.clear()
+    _MATCHERS[id(rules)] = (rules, matcher)
+    return matcher
+
+
 def _industry_entries(rules: dict[str, Any]) -> tuple[tuple[str, str, float, bool], ...]:
     weak_weight = float(rules["weak_keyword_weight"])
     entries = []
@@ -316,7 +333,7 @@ def industry_evidence(
     what it sells; a topic mentioned once is not), and in its own link paths.
     """
     sources = rules["industry_sources"]
-    pattern, index = _industry_index(_industry_entries(rules))
+    pattern, index = _industry_matcher(rules)
     found: dict[str, list[tuple[str, float]]] = {}
 
     def add(word: str, label: str, amount: float, naming: bool = False) -> None:

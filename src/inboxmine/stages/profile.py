@@ -118,6 +118,6 @@ STAGE = register(
         write=write,
         after=after,
         batch_weight=st.BATCH_MESSAGES,
-        parallel=False,
+        parallel=True,
     )
 )
