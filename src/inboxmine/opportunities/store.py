@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, insert, select, update
 
 from inboxmine.classify.overrides import DIMENSION_FIELDS
 from inboxmine.db.engine import read_tx
@@ -445,33 +445,49 @@ def delete_profiles_except(conn: Connection, keep: set[str]) -> int:
     return len(gone)
 
 
-def write_relationship(conn: Connection, sender_domain: str, proposal, now: datetime) -> None:
-    """Store an automatic relationship; a manual or imported one is never touched."""
-    existing = conn.execute(
-        select(sender_relationships.c.source).where(
-            sender_relationships.c.sender_domain == sender_domain
-        )
-    ).first()
-    values = {
-        "relationship_type": proposal.relationship_type,
-        "confidence": proposal.confidence,
-        "signals": proposal.signals,
-        "suppress_gems": proposal.suppress_gems,
-        "source": proposal.source,
-        "relationship_note": "Auto-detected: " + "; ".join(proposal.signals[:3]),
-        "updated_at": now,
-    }
-    if existing is None:
-        conn.execute(
-            insert(sender_relationships).values(
-                sender_domain=sender_domain, created_at=now, **values
-            )
-        )
-    elif existing[0] not in ("manual", "import"):
+#: What an automatic relationship sets (the update names them ``new_<column>``).
+_AUTO_RELATIONSHIP_COLUMNS = (
+    "relationship_type",
+    "confidence",
+    "signals",
+    "suppress_gems",
+    "source",
+    "relationship_note",
+    "updated_at",
+)
+
+
+def write_relationships(conn: Connection, proposals: dict[str, Any], now: datetime) -> None:
+    """Store automatic relationships (sender -> proposal) in a few statements; a
+    manual or imported one is never touched."""
+    existing: dict[str, str] = {}
+    for chunk in _chunks(sorted(proposals)):
+        query = select(sender_relationships.c.sender_domain, sender_relationships.c.source)
+        where = sender_relationships.c.sender_domain.in_(chunk)
+        existing.update((row[0], row[1]) for row in conn.execute(query.where(where)))
+    new, changed = [], []
+    for sender_domain, proposal in proposals.items():
+        values = {
+            "relationship_type": proposal.relationship_type,
+            "confidence": proposal.confidence,
+            "signals": proposal.signals,
+            "suppress_gems": proposal.suppress_gems,
+            "source": proposal.source,
+            "relationship_note": "Auto-detected: " + "; ".join(proposal.signals[:3]),
+            "updated_at": now,
+        }
+        if sender_domain not in existing:
+            new.append({"sender_domain": sender_domain, "created_at": now, **values})
+        elif existing[sender_domain] not in ("manual", "import"):
+            changed.append({"domain": sender_domain, **{f"new_{k}": v for k, v in values.items()}})
+    if new:
+        conn.execute(insert(sender_relationships), new)
+    if changed:
         conn.execute(
             update(sender_relationships)
-            .where(sender_relationships.c.sender_domain == sender_domain)
-            .values(**values)
+            .where(sender_relationships.c.sender_domain == bindparam("domain"))
+            .values({c: bindparam(f"new_{c}") for c in _AUTO_RELATIONSHIP_COLUMNS}),
+            changed,
         )
 
 

@@ -80,9 +80,8 @@ def write(conn, outcomes: dict[Item, Outcome], ctx: StageContext) -> None:
         if outcome.rows["sender"] is not None
     }
     st.write_profiles(conn, [rows["sender"].profile for rows in done.values()])
-    for name, rows in done.items():
-        if rows["sender"].proposal is not None:
-            st.write_relationship(conn, name, rows["sender"].proposal, run.now)
+    proposals = {n: r["sender"].proposal for n, r in done.items() if r["sender"].proposal}
+    st.write_relationships(conn, proposals, run.now)
     detected = [name for name, rows in done.items() if rows["sender"].detected]
     found = [pair for rows in done.values() for pair in rows["sender"].found]
     st.sync_gems(conn, detected, found, run.now)
