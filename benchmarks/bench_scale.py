@@ -11,7 +11,8 @@ own Message-IDs (replies keep pointing at their copy's parents, so threads
 stay threads), its own sender domains (``example.com`` -> ``example-17.com``:
 distinct senders) and dates shifted by a few days a copy. It is written as
 one mbox and imported as ``inboxmine ingest mbox`` does, then stages 1-6 run
-through the runner the CLI uses (rules-only entities, offline classifier).
+through the runner the CLI uses (rules-only entities, or spaCy NER with
+``--spacy``; offline classifier).
 
 Prints, per stage: items, seconds, messages/second, the ratio to a bare
 stdlib parse of the same bytes (``email.message_from_bytes`` and the text
@@ -131,6 +132,9 @@ def main() -> None:
     parser.add_argument("--messy", type=int, default=3000, help="messy spam/phishing seeds")
     parser.add_argument("--spread", type=int, default=40, help="sender variants per sender")
     parser.add_argument("--db", help="an empty database URL (default: SQLite in the folder)")
+    parser.add_argument(
+        "--spacy", action="store_true", help="entities with spaCy NER (default: rules only)"
+    )
     parser.add_argument("--keep", help="folder to build in and keep (default: a temporary one)")
     args = parser.parse_args()
 
@@ -148,7 +152,7 @@ def main() -> None:
         )
         url = args.db or f"sqlite:///{folder / 'scale.db'}"
         engine = fresh_database(url)
-        settings = load_settings(database_url=url, me=[ME], entities={"use_spacy": False})
+        settings = load_settings(database_url=url, me=[ME], entities={"use_spacy": args.spacy})
         rows = []
         started = time.perf_counter()
         summary = import_messages(
