@@ -288,3 +288,34 @@ def test_ctrl_c_leaves_no_run_pending(engine, settings, monkeypatch):
     assert [r["status"] for r in runs] == ["completed", "failed", "failed"]
     assert "interrupted" in runs[1]["error_message"]
     assert runs[2]["error_message"] == "not run: the run before it was interrupted"
+
+
+def test_an_item_that_cannot_be_read_is_its_error_not_the_batchs(engine, settings, monkeypatch):
+    def load(conn, batch, ctx):
+        if any(item.name == "odd" for item in batch):
+            raise ValueError("odd data in its messages")
+        return [item.name for item in batch]
+
+    stored: list[str] = []
+    stage = Stage(
+        key="content",
+        order=2,
+        description="reads senders",
+        output_tables=("messages",),
+        keyed_by="sender",
+        items=lambda ctx: [Item(name=n) for n in ("a.example", "odd", "b.example")],
+        load=load,
+        transform=lambda loaded, prepared: Outcome(rows={"name": loaded}),
+        write=lambda conn, outcomes, ctx: stored.extend(o.rows["name"] for o in outcomes.values()),
+        parallel=False,
+    )
+    monkeypatch.setattr(registry, "stages", lambda: {"content": stage})
+    ok, [run_id] = run_stages(engine, settings, ["content"])
+    assert ok
+    run = ledger.get_run(engine, run_id)
+    assert (run["items_processed"], run["items_failed"]) == (3, 1)
+    assert stored == ["a.example", "b.example"]
+    with engine.connect() as conn:
+        [error] = conn.execute(select(item_errors)).mappings().all()
+    assert error["item_id"] == "odd"
+    assert "cannot be read" in error["error"] and "odd data in its messages" in error["error"]

@@ -167,10 +167,11 @@ def process_claim(
     stage: Stage, ctx: StageContext, prepared: Any, claim: Claim, worker: str, lease_s: float
 ) -> bool:
     """Transform and store one claimed batch; False when another worker stored it first."""
-    from inboxmine.runner.executor import transform_batch, write_results
+    from inboxmine.runner.executor import load_items, transform_batch, write_results
 
     with read_tx(ctx.engine) as conn:
-        items = list(zip(claim.item_ids, stage.load(conn, claim.item_ids, ctx), strict=True))
+        loaded = load_items(stage, conn, claim.item_ids, ctx)
+        items = list(zip(claim.item_ids, loaded, strict=True))
     renewed = [time.monotonic()]
 
     def keep_claim() -> None:

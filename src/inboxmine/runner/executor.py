@@ -236,6 +236,31 @@ def _batches(keys: list, size: int, weight: int | None = None) -> Iterator[list]
         yield batch
 
 
+class Unreadable:
+    """An item ``load`` could not read (its error, for the item's error row)."""
+
+    def __init__(self, error: str) -> None:
+        self.error = error
+
+
+def load_items(stage: Stage, conn: Connection, keys: list, ctx: StageContext) -> list:
+    """``stage.load`` of a batch; when the batch cannot be read, item by item, so
+    one item with odd data is that item's error, not the batch's."""
+    try:
+        return stage.load(conn, keys, ctx)
+    except Exception:
+        if len(keys) == 1:
+            raise
+    loaded = []
+    for key in keys:
+        try:
+            loaded += stage.load(conn, [key], ctx)
+        except Exception as exc:
+            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            loaded.append(Unreadable(f"{key}: cannot be read ({detail[:500]})"))
+    return loaded
+
+
 class StageStopped(Exception):
     """A transform stopped the whole stage (a :class:`StageError`, e.g. the AI
     provider went away); ``results`` are the batch's items done before it."""
@@ -259,6 +284,9 @@ def transform_batch(
     for item_id, item in items:
         if tick is not None:
             tick()
+        if isinstance(item, Unreadable):
+            results.append((item_id, None, item.error))
+            continue
         try:
             with time_limit(limit):
                 outcome = transform(item, prepared)
@@ -336,7 +364,7 @@ def _run_batches(stage: Stage, ctx: StageContext, keys: list) -> None:
 
     def load(batch: list) -> list[tuple[Any, Any]]:
         with ctx.engine.connect() as conn:
-            items = stage.load(conn, batch, ctx)
+            items = load_items(stage, conn, batch, ctx)
         return list(zip(batch, items, strict=True))
 
     try:

@@ -21,7 +21,7 @@ from inboxmine.classify import store
 from inboxmine.classify.asking import TEMPLATE, Asker, allowed_values_text
 from inboxmine.classify.overrides import corrections
 from inboxmine.runner.registry import register
-from inboxmine.runner.stage import Item, ItemError, Outcome, Stage, StageContext
+from inboxmine.runner.stage import Item, Outcome, Stage, StageContext
 from inboxmine.runner.tracking import StageError
 
 RETRAIN_CORRECTIONS = 10
@@ -62,24 +62,11 @@ def prepare(ctx: StageContext) -> Asker:
 
 
 def load(conn, batch: list[Item], ctx: StageContext) -> list:
-    """Each sender's messages and its sample with details; a sender whose
-    messages cannot be read is that item's error, not the batch's."""
-    senders = [item.name for item in batch]
-    try:
-        return store.read_senders(conn, senders, ctx.settings)
-    except Exception:  # odd data somewhere in the batch: read sender by sender
-        loaded = []
-        for sender in senders:
-            try:
-                loaded += store.read_senders(conn, [sender], ctx.settings)
-            except Exception:
-                loaded.append(ItemError(f"{sender}: cannot read its messages"))
-        return loaded
+    """Each sender's messages and its sample with details."""
+    return store.read_senders(conn, [item.name for item in batch], ctx.settings)
 
 
 def transform(loaded, asker: Asker) -> Outcome:
-    if isinstance(loaded, ItemError):
-        raise loaded
     sender, candidates, sample = loaded
     answer = asker.ask(sender, candidates, sample)
     return Outcome(rows={"answer": answer})
