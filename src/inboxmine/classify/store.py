@@ -21,6 +21,7 @@ from inboxmine.classify.overrides import (
     model_values,
 )
 from inboxmine.classify.rollup import rollup
+from inboxmine.db.rows import replace_rows
 from inboxmine.db.tables.classify import (
     ai_classification,
     classification_overrides,
@@ -263,12 +264,7 @@ def store_answers(conn: Connection, answers: list[SenderAnswer], overrides: list
                     "classified_at": now,
                 }
             )
-    ids = [row["message_id"] for row in rows]
-    for start in range(0, len(ids), ID_CHUNK):
-        chunk = ids[start : start + ID_CHUNK]
-        conn.execute(delete(ai_classification).where(ai_classification.c.message_id.in_(chunk)))
-    if rows:
-        conn.execute(insert(ai_classification), rows)
+    replace_rows(conn, ai_classification.c.message_id, [r["message_id"] for r in rows], rows)
     refresh_senders(
         conn,
         [a.sender_domain for a in answers],

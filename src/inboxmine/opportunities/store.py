@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, select, update
 
 from inboxmine.classify.overrides import DIMENSION_FIELDS
 from inboxmine.db.engine import read_tx
+from inboxmine.db.rows import chunks, delete_except, replace_rows
 from inboxmine.db.tables.classify import ai_classification, sender_classification
 from inboxmine.db.tables.content import parsed_content
 from inboxmine.db.tables.entities import extracted_entities
@@ -37,17 +38,10 @@ from inboxmine.opportunities.facts import (
 from inboxmine.opportunities.gems.base import GemCandidate
 from inboxmine.opportunities.people import Me, identity_of, is_internal, organisation_of
 
-#: Ids per IN (...) list: far below every backend's parameter limit.
-ID_CHUNK = 2000
 #: About this many received messages per batch of senders.
 BATCH_MESSAGES = 4000
 #: Longest thread looked at (most recent messages kept).
 MAX_THREAD_MESSAGES = 50
-
-
-def _chunks(ids: list, size: int = ID_CHUNK) -> Iterator[list]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
 
 
 def _cols(tbl, names: list[str]) -> list:
@@ -299,12 +293,12 @@ def _received_rows(conn: Connection, identities: list[str], me: Me) -> Iterator[
     """The received messages of these identities: by ``sender_domain``, and
     colleagues (person identities at the user's domains) by their address."""
     pm = parsed_metadata
-    for chunk in _chunks(identities):
+    for chunk in chunks(identities):
         where = and_(pm.c.sender_domain.in_(chunk), messages.c.is_sent.is_(False))
         yield from conn.execute(_message_query(where)).mappings()
     colleagues = [i for i in identities if is_internal(i, me)] if me.include_internal else []
     if colleagues and me.domains:
-        for chunk in _chunks(colleagues):
+        for chunk in chunks(colleagues):
             where = and_(
                 func.lower(messages.c.from_address).in_(chunk),
                 pm.c.sender_domain.in_(sorted(me.domains)),
@@ -345,7 +339,7 @@ def load_senders(
     thread_ids = sorted({m.thread_id for m in by_id.values() if m.thread_id is not None})
     thread_rows: dict[int, dict] = {}
     thread_messages: dict[int, list[MessageFacts]] = {}
-    for chunk in _chunks(thread_ids):
+    for chunk in chunks(thread_ids):
         for row in conn.execute(
             select(threads.c.id, threads.c.subject).where(threads.c.id.in_(chunk))
         ).mappings():
@@ -371,12 +365,12 @@ def load_senders(
         "confidence",
         "source",
     ]
-    for chunk in _chunks(received_ids):
+    for chunk in chunks(received_ids):
         query = select(*_cols(ent, names)).where(ent.c.message_id.in_(chunk))
         for row in conn.execute(query).mappings():
             by_id[row["message_id"]].entities.append(_entity(dict(row)))
     ai = ai_classification
-    for chunk in _chunks(received_ids):
+    for chunk in chunks(received_ids):
         query = select(ai.c.message_id, *_cols(ai, CLASSIFICATION_COLUMNS)).where(
             ai.c.message_id.in_(chunk)
         )
@@ -386,7 +380,7 @@ def load_senders(
     sc = sender_classification
     # A colleague has no rollup of their own: their organisation's is theirs.
     organisation = {d: org for d in sender_domains if (org := organisation_of(d, me))}
-    for chunk in _chunks(sorted(set(sender_domains) | set(organisation.values()))):
+    for chunk in chunks(sorted(set(sender_domains) | set(organisation.values()))):
         query = select(sc.c.sender_domain, *_cols(sc, CLASSIFICATION_COLUMNS)).where(
             sc.c.sender_domain.in_(chunk)
         )
@@ -429,20 +423,12 @@ def relationships(conn: Connection) -> dict[str, dict[str, Any]]:
 
 
 def write_profiles(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    domains = [r["sender_domain"] for r in rows]
-    for chunk in _chunks(domains):
-        conn.execute(delete(sender_profiles).where(sender_profiles.c.sender_domain.in_(chunk)))
-    if rows:
-        conn.execute(insert(sender_profiles), rows)
+    replace_rows(conn, sender_profiles.c.sender_domain, [r["sender_domain"] for r in rows], rows)
 
 
 def delete_profiles_except(conn: Connection, keep: set[str]) -> int:
     """Remove profiles of senders that no longer exist (profiles are derived data)."""
-    existing = [r[0] for r in conn.execute(select(sender_profiles.c.sender_domain))]
-    gone = [d for d in existing if d not in keep]
-    for chunk in _chunks(gone):
-        conn.execute(delete(sender_profiles).where(sender_profiles.c.sender_domain.in_(chunk)))
-    return len(gone)
+    return delete_except(conn, sender_profiles.c.sender_domain, keep)
 
 
 #: What an automatic relationship sets (the update names them ``new_<column>``).
@@ -461,7 +447,7 @@ def write_relationships(conn: Connection, proposals: dict[str, Any], now: dateti
     """Store automatic relationships (sender -> proposal) in a few statements; a
     manual or imported one is never touched."""
     existing: dict[str, str] = {}
-    for chunk in _chunks(sorted(proposals)):
+    for chunk in chunks(sorted(proposals)):
         query = select(sender_relationships.c.sender_domain, sender_relationships.c.source)
         where = sender_relationships.c.sender_domain.in_(chunk)
         existing.update((row[0], row[1]) for row in conn.execute(query.where(where)))
@@ -524,7 +510,7 @@ def sync_gems(
     Returns counts: ``{"new": n, "updated": n, "expired": n, "revived": n}``.
     """
     existing: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for chunk in _chunks(sender_domains):
+    for chunk in chunks(sender_domains):
         for row in conn.execute(
             select(
                 gems.c.id,

@@ -10,9 +10,10 @@ senders that lost their profile are removed.
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from inboxmine.db.engine import read_tx, write_tx
+from inboxmine.db.rows import replace_rows
 from inboxmine.db.tables.opportunities import (
     gems,
     sender_profiles,
@@ -80,11 +81,9 @@ def write(conn, outcomes: dict[Item, Outcome], ctx: StageContext) -> None:
     done = {i.name: o.rows["sender"] for i, o in outcomes.items() if o.rows["sender"] is not None}
     if not done:
         return
-    conn.execute(delete(sender_segments).where(sender_segments.c.sender_domain.in_(list(done))))
     rows = [row for result in done.values() for row in result.rows]
     unique = {(r["sender_domain"], r["segment"], r["sub_segment"]): r for r in rows}
-    if unique:
-        conn.execute(insert(sender_segments), list(unique.values()))
+    replace_rows(conn, sender_segments.c.sender_domain, list(done), unique.values())
     for result in done.values():
         for gem in result.expired:
             st.expire(conn, gem["id"], gem["status"], run.now)

@@ -8,31 +8,24 @@ sender identity is ``parsed_metadata.sender_domain``, as everywhere else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, select
 
+from inboxmine.db.rows import chunks, delete_except, replace_rows
 from inboxmine.db.tables.ingest import messages
 from inboxmine.db.tables.metadata_stage import parsed_metadata
 from inboxmine.db.tables.trust import message_trust, sender_trust, trust_overrides
 from inboxmine.db.types import utcnow
 from inboxmine.trust.rollup import SenderTrust, roll_up
 
-#: Ids per IN (...) list: far below every backend's parameter limit.
-CHUNK = 2000
-
-
-def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
 
 def message_verdicts(conn: Connection, sender_domains: list[str]) -> dict[str, list[dict]]:
     """The ``message_trust`` rows of these senders' received messages, by sender."""
     by_sender: dict[str, list[dict]] = {}
-    for chunk in _chunks(sender_domains):
+    for chunk in chunks(sender_domains):
         query = (
             select(
                 parsed_metadata.c.sender_domain,
@@ -58,7 +51,7 @@ def message_verdicts(conn: Connection, sender_domains: list[str]) -> dict[str, l
 def overrides_for(conn: Connection, sender_domains: list[str]) -> dict[str, dict[str, Any]]:
     """The user's corrections of these senders."""
     found: dict[str, dict[str, Any]] = {}
-    for chunk in _chunks(sender_domains):
+    for chunk in chunks(sender_domains):
         rows = conn.execute(
             select(trust_overrides).where(trust_overrides.c.sender_domain.in_(chunk))
         ).mappings()
@@ -97,26 +90,19 @@ def write_sender_trust(
     """Replace the ``sender_trust`` rows of these senders with ``trusts``
     (a sender of the list without a trust loses its row)."""
     now = now or utcnow()
-    for chunk in _chunks(sender_domains):
-        conn.execute(delete(sender_trust).where(sender_trust.c.sender_domain.in_(chunk)))
     rows = [{**t.row(), "computed_at": now} for t in trusts]
-    if rows:
-        conn.execute(insert(sender_trust), rows)
+    replace_rows(conn, sender_trust.c.sender_domain, sender_domains, rows)
 
 
 def delete_sender_trust_except(conn: Connection, keep: set[str]) -> int:
     """Remove the trust of senders that are gone (trust is derived data)."""
-    existing = [r[0] for r in conn.execute(select(sender_trust.c.sender_domain))]
-    gone = [d for d in existing if d not in keep]
-    for chunk in _chunks(gone):
-        conn.execute(delete(sender_trust).where(sender_trust.c.sender_domain.in_(chunk)))
-    return len(gone)
+    return delete_except(conn, sender_trust.c.sender_domain, keep)
 
 
 def sender_verdicts(conn: Connection, sender_domains: list[str]) -> dict[str, str]:
     """``{sender_domain: verdict}`` of these senders (those without one are left out)."""
     verdicts: dict[str, str] = {}
-    for chunk in _chunks(sender_domains):
+    for chunk in chunks(sender_domains):
         query = select(sender_trust.c.sender_domain, sender_trust.c.verdict).where(
             sender_trust.c.sender_domain.in_(chunk)
         )
