@@ -114,3 +114,29 @@ def test_automatic_relationships_keep_the_signals_that_decided(engine, settings)
     [row] = queries.list_relationships(engine)
     assert row["source"] == "auto" and row["signals"]
     assert row["relationship_note"].startswith("Auto-detected: ")
+
+
+def test_a_sender_whose_mail_is_gone_loses_its_profile_and_its_gems_expire(engine, settings):
+    gone = _partner_mail(engine, days_ago=10)
+    kept = insert_message(engine, from_address="news@other.example", sent_at=NOW)
+    with write_tx(engine) as conn:
+        conn.execute(
+            insert(metadata.tables["parsed_metadata"]).values(
+                message_id=kept, sender_domain="other.example", parsed_at=NOW
+            )
+        )
+    _profile(engine, settings)
+    assert {g["sender_domain"] for g in queries.list_gems(engine)} == {"acme.io"}
+
+    with write_tx(engine) as conn:
+        conn.execute(
+            metadata.tables["parsed_metadata"].delete().where(
+                metadata.tables["parsed_metadata"].c.message_id == gone
+            )
+        )
+    _profile(engine, settings)
+    with engine.connect() as conn:
+        profiled = set(conn.execute(select(sender_profiles.c.sender_domain)).scalars())
+    assert profiled == {"other.example"}
+    assert queries.list_gems(engine) == []
+    assert {g["status"] for g in queries.list_gems(engine, include_expired=True)} == {"expired"}

@@ -416,10 +416,13 @@ def load_senders(
 # ------------------------------------------------------------------- writing
 
 
-def relationships(conn: Connection) -> dict[str, dict[str, Any]]:
-    return {
-        r["sender_domain"]: dict(r) for r in conn.execute(select(sender_relationships)).mappings()
-    }
+def relationships(conn: Connection, sender_domains: list[str]) -> dict[str, dict[str, Any]]:
+    """The stored relationships of these senders."""
+    found: dict[str, dict[str, Any]] = {}
+    for chunk in chunks(sender_domains):
+        query = select(sender_relationships).where(sender_relationships.c.sender_domain.in_(chunk))
+        found.update((r["sender_domain"], dict(r)) for r in conn.execute(query).mappings())
+    return found
 
 
 def write_profiles(conn: Connection, rows: list[dict[str, Any]]) -> None:

@@ -58,7 +58,7 @@ def load(conn, batch: list[Item], ctx: StageContext) -> list:
     run: ProfileRun = ctx.prepared
     names = [item.name for item in batch]
     senders = {s.sender_domain: s for s in st.load_senders(conn, names, run.lists, run.me)}
-    manual = st.relationships(conn)
+    manual = st.relationships(conn, names)
     trusts = trust_store.roll_up_senders(
         conn, names, run.rules["sender_trust"], run.trust_overrides
     )
