@@ -22,11 +22,19 @@ class InvalidValue(ValueError):
     """A value outside the allowed ones; the message lists them."""
 
 
-def check_choice(value: str | None, allowed: Iterable[str], what: str) -> None:
-    """Refuse ``value`` unless it is None or one of ``allowed`` (the message lists them)."""
+def check_choice(
+    value: str | None,
+    allowed: Iterable[str],
+    what: str,
+    error: type[Exception] = InvalidValue,
+    *,
+    required: bool = False,
+) -> None:
+    """Refuse ``value`` unless it is one of ``allowed`` or (not ``required``)
+    None; the message lists them."""
     allowed = tuple(allowed)
-    if value is not None and value not in allowed:
-        raise InvalidValue(f"unknown {what} {value!r}: choose one of {', '.join(allowed)}")
+    if (value is not None or required) and value not in allowed:
+        raise error(f"unknown {what} {value!r}: choose one of {', '.join(allowed)}")
 
 
 @contextmanager

@@ -38,7 +38,7 @@ from inboxmine.db.tables.ingest import messages
 from inboxmine.db.tables.metadata_stage import parsed_metadata
 from inboxmine.db.tables.trust import TRUST_VERDICTS, trust_overrides
 from inboxmine.db.types import utcnow
-from inboxmine.services.base import Db, NotFound, writing
+from inboxmine.services.base import Db, InvalidValue, NotFound, check_choice, writing
 
 # ------------------------------------------------------ classification overrides
 
@@ -241,19 +241,13 @@ def delete_override(db: Db, override_id: int) -> dict[str, Any]:
 TRUST_OVERRIDE_SOURCES = ("cli", "web", "rating")
 
 
-class InvalidOverride(ValueError):
+class InvalidOverride(InvalidValue):
     """A verdict or source that does not exist; the message lists the valid ones."""
 
 
 def _check_trust(verdict: str, source: str) -> None:
-    if verdict not in TRUST_VERDICTS:
-        raise InvalidOverride(
-            f"unknown trust verdict {verdict!r}: choose one of {', '.join(TRUST_VERDICTS)}"
-        )
-    if source not in TRUST_OVERRIDE_SOURCES:
-        raise InvalidOverride(
-            f"unknown override source {source!r}: one of {', '.join(TRUST_OVERRIDE_SOURCES)}"
-        )
+    check_choice(verdict, TRUST_VERDICTS, "trust verdict", InvalidOverride, required=True)
+    check_choice(source, TRUST_OVERRIDE_SOURCES, "override source", InvalidOverride, required=True)
 
 
 def set_trust_override(

@@ -27,7 +27,7 @@ from inboxmine.db.types import utcnow
 from inboxmine.opportunities import feedback
 from inboxmine.opportunities.feedback import InvalidRating, SuppressionKey
 from inboxmine.services import overrides
-from inboxmine.services.base import NotFound
+from inboxmine.services.base import NotFound, check_choice
 from inboxmine.services.gems import dismiss_for_rating, not_found, reopen_after_rating
 
 RATED_BY = ("cli", "web")
@@ -94,8 +94,7 @@ def rate(
     """
     reason = feedback.normalize_reason(reason)
     feedback.check_rating(rating, reason)
-    if rated_by not in RATED_BY:
-        raise InvalidRating(f"unknown rated_by {rated_by!r}: one of {', '.join(RATED_BY)}")
+    check_choice(rated_by, RATED_BY, "rated_by", InvalidRating, required=True)
     note = _check_note(note)
     rules = rules if rules is not None else feedback.feedback_rules()
     gem = _gem(conn, gem_id)
