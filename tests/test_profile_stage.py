@@ -130,9 +130,9 @@ def test_a_sender_whose_mail_is_gone_loses_its_profile_and_its_gems_expire(engin
 
     with write_tx(engine) as conn:
         conn.execute(
-            metadata.tables["parsed_metadata"].delete().where(
-                metadata.tables["parsed_metadata"].c.message_id == gone
-            )
+            metadata.tables["parsed_metadata"]
+            .delete()
+            .where(metadata.tables["parsed_metadata"].c.message_id == gone)
         )
     _profile(engine, settings)
     with engine.connect() as conn:
