@@ -5,6 +5,7 @@ import os
 import zlib
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -304,8 +305,12 @@ def test_nul_bytes_in_attachment_names_and_types_do_not_fail_the_import(engine, 
     assert any(mime == "message/rfc822" for _, mime, _ in stored)
 
 
-def test_a_message_the_database_refuses_costs_only_itself(engine, tmp_path, monkeypatch):
+@pytest.mark.parametrize("refused_at", ["message row", "search index"])
+def test_a_message_the_database_refuses_costs_only_itself(
+    engine, tmp_path, monkeypatch, refused_at
+):
     from sqlalchemy import select
+    from sqlalchemy.exc import IntegrityError
 
     from inboxmine.db.tables.ledger import item_errors
     from inboxmine.sources import store as store_module
@@ -317,7 +322,7 @@ def test_a_message_the_database_refuses_costs_only_itself(engine, tmp_path, monk
         (tmp_path / f"{i}.eml").write_bytes(
             f"From: a{i}@example.com\nSubject: {subject}\nMessage-ID: <{i}@x>\n\nbody {i}\n".encode()
         )
-    real_row = store_module._message_row
+    real_row, real_index = store_module._message_row, store_module.index_documents
 
     def refusing_row(item, ingested_at):
         row = real_row(item, ingested_at)
@@ -325,16 +330,28 @@ def test_a_message_the_database_refuses_costs_only_itself(engine, tmp_path, monk
             row["source_kind"] = None  # NOT NULL: every database refuses it
         return row
 
-    monkeypatch.setattr(store_module, "_message_row", refusing_row)
+    def refusing_index(conn, documents):
+        # Refused after the batch's rows went in: their ids must not count as new.
+        if any(document.subject == "poison" for document in documents):
+            raise IntegrityError("INSERT INTO search", {}, Exception("refused by the index"))
+        real_index(conn, documents)
+
+    if refused_at == "message row":
+        monkeypatch.setattr(store_module, "_message_row", refusing_row)
+    else:
+        monkeypatch.setattr(store_module, "index_documents", refusing_index)
     summary = import_messages(
         engine, read_eml(tmp_path), source_kind="eml", path=str(tmp_path), my_addresses=set()
     )
     assert summary.counts.stored == 4 and summary.counts.refused == 1
     with engine.connect() as conn:
         subjects = sorted(conn.execute(select(messages.c.subject)).scalars())
+        stored_ids = sorted(conn.execute(select(messages.c.id)).scalars())
         [error] = conn.execute(select(item_errors.c.item_id, item_errors.c.error)).all()
     assert subjects == ["fine 0", "fine 1", "fine 3", "fine 4"]
     assert "2.eml" in error.item_id and "the database refused this message" in error.error
+    # Only what was committed is new: the rolled-back batch's ids are not kept.
+    assert sorted(summary.counts.new_ids) == stored_ids
 
 
 def test_a_reused_message_id_from_another_sender_is_not_a_duplicate(engine, tmp_path):

@@ -16,7 +16,7 @@ from inboxmine.runner.tracking import tracked_run
 from inboxmine.sources.base import RawMessage
 from inboxmine.sources.files import SkipLog
 from inboxmine.sources.parse import ParsedMessage, parse_message
-from inboxmine.sources.store import BATCH_SIZE, MessageStore, StoreCounts
+from inboxmine.sources.store import BATCH_SIZE, MessageStore, StoreCounts, compress_raw
 from inboxmine.sources.threads import update_threads
 
 
@@ -61,8 +61,14 @@ PARSE_CHUNK = 100
 def _parse_chunk(
     raws: list[bytes], my_addresses: set[str], received_at: datetime
 ) -> list[ParsedMessage]:
-    """Worker side: parse a chunk of messages (pure)."""
-    return [parse_message(raw, my_addresses=my_addresses, received_at=received_at) for raw in raws]
+    """Worker side: parse and compress a chunk of messages (pure), so that the
+    one process that stores does as little per message as it can."""
+    parsed = []
+    for raw in raws:
+        message = parse_message(raw, my_addresses=my_addresses, received_at=received_at)
+        message.raw_compressed = compress_raw(raw)
+        parsed.append(message)
+    return parsed
 
 
 def parsed_messages(

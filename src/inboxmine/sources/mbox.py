@@ -55,7 +55,7 @@ def read_mbox(path: str | os.PathLike) -> Iterator[RawMessage]:
                     )
                 lines = []
                 start = offset
-            elif _QUOTED_FROM.match(line):
+            elif line[:1] == b">" and _QUOTED_FROM.match(line):
                 lines.append(line[1:])
             else:
                 lines.append(line)

@@ -94,6 +94,9 @@ class ParsedMessage:
     #: The visible text of an HTML-only body (made once, for the snippet and
     #: the search index); None when there is a text part.
     html_text: str | None = None
+    #: The raw bytes as stored (zlib), when a parse worker already compressed
+    #: them; None means the store compresses them itself.
+    raw_compressed: bytes | None = None
 
 
 def content_hash(raw: bytes) -> str:

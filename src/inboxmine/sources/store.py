@@ -11,7 +11,7 @@ prepared single-row INSERT ... RETURNING (see :class:`_PipelinedInsert`).
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -139,7 +139,9 @@ class MessageStore:
 
     def _write(self, pending: list[_Pending], unreadable: list[RawMessage]) -> None:
         """One transaction; the counts change only if it commits."""
-        saved = copy.deepcopy(self.counts)
+        # Not a deep copy: new_ids grows with the import and only ever gets appended to.
+        saved = dataclasses.replace(self.counts, new_ids=self.counts.new_ids)
+        saved_ids = len(self.counts.new_ids)
         try:
             with write_tx(self.engine) as conn:
                 fresh = self._drop_duplicates(conn, pending)
@@ -159,6 +161,7 @@ class MessageStore:
                         conn, run_id, STAGE, raw.item_id, raw.read_error or "unreadable"
                     )
         except BaseException:
+            del saved.new_ids[saved_ids:]
             self.counts = saved
             raise
         self.counts.unreadable += len(unreadable)
@@ -358,6 +361,11 @@ class _PipelinedInsert:
         return ids
 
 
+def compress_raw(raw: bytes) -> bytes:
+    """The raw bytes as ``messages.raw_compressed`` keeps them."""
+    return zlib.compress(raw, COMPRESS_LEVEL)
+
+
 def _insert_ignoring_conflicts(engine: Engine):
     if engine.dialect.name == "sqlite":
         return sqlite.insert(messages).on_conflict_do_nothing(index_elements=["content_hash"])
@@ -398,7 +406,7 @@ def _message_row(item: _Pending, ingested_at: datetime) -> dict[str, Any]:
         "is_read": read_state(
             raw.source_kind, given=raw.is_read, labels=labels, headers=parsed.headers
         ),
-        "raw_compressed": zlib.compress(raw.raw, COMPRESS_LEVEL),
+        "raw_compressed": parsed.raw_compressed or compress_raw(raw.raw),
         "parse_error": parsed.parse_error,
         "ingested_at": ingested_at,
         "thread_id": None,
