@@ -11,9 +11,8 @@ prepared single-row INSERT ... RETURNING (see :class:`_PipelinedInsert`).
 
 from __future__ import annotations
 
-import dataclasses
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -139,8 +138,8 @@ class MessageStore:
 
     def _write(self, pending: list[_Pending], unreadable: list[RawMessage]) -> None:
         """One transaction; the counts change only if it commits."""
-        # Not a deep copy: new_ids grows with the import and only ever gets appended to.
-        saved = dataclasses.replace(self.counts, new_ids=self.counts.new_ids)
+        # No deep copy: new_ids grows with the import; it is cut back instead.
+        saved = replace(self.counts)
         saved_ids = len(self.counts.new_ids)
         try:
             with write_tx(self.engine) as conn:
