@@ -274,3 +274,123 @@ def test_an_unusable_model_fails_before_any_call(engine, settings, model):
     ok, [run_id] = run_stages(engine, with_model(settings, model), ["classify"])
     assert not ok
     assert ledger.get_run(engine, run_id)["error_message"].startswith("classify cannot start")
+
+
+# ------------------------------------------- the offline model in worker processes
+
+
+def _pool_spy(monkeypatch):
+    """Every stage run uses a pool (no size floor); returns the worker counts asked for."""
+    from inboxmine.runner import executor
+
+    asked = []
+    real = executor.process_pool
+
+    def spy(workers):
+        asked.append(workers)
+        return real(workers)
+
+    monkeypatch.setattr(executor, "MIN_ITEMS_FOR_POOL", 1)
+    monkeypatch.setattr(executor, "process_pool", spy)
+    return asked
+
+
+def _mailbox_of_senders(engine, count=6):
+    for index in range(count):
+        received(
+            engine,
+            f"shop{index}.com",
+            days=index,
+            subject=f"{10 + index}% off everything - ends Friday",
+            body="Shop the sale with code SAVE20.",
+            esp="klaviyo",
+            bulk=True,
+            offers=["discount", "urgency"],
+        )
+    newsletter(engine)
+
+
+def test_the_offline_model_classifies_in_worker_processes_as_it_does_here(
+    engine, settings, monkeypatch
+):
+    _mailbox_of_senders(engine)
+    ok, [first] = run_stages(engine, settings, ["classify"])
+    assert ok
+    here = {d: (s.industry, s.sender_intent, s.message_count) for d, s in senders(engine).items()}
+    asked = _pool_spy(monkeypatch)
+    two = settings.model_copy(update={"runner": settings.runner.model_copy(update={"workers": 2})})
+    ok, [second] = run_stages(engine, two, ["classify"], parameters={"reprocess": True})
+    assert ok and asked == [2]
+    assert {
+        d: (s.industry, s.sender_intent, s.message_count) for d, s in senders(engine).items()
+    } == here
+    # Each call's audit row came back from its worker and was written with the batch:
+    # one row per sender for this run, and every answer points at its own sender's row.
+    calls = {c.id: c for c in audit(engine) if c.pipeline_run_id == second}
+    assert sorted(c.sender_domain for c in calls.values()) == sorted(here)
+    assert {c.status for c in calls.values()} == {"ok"}
+    for row in classifications(engine).values():
+        assert row.pipeline_run_id == second
+        assert calls[row.audit_id].sender_domain == row.sender_domain
+    for domain, rollup in senders(engine).items():
+        assert calls[rollup.audit_id].sender_domain == domain
+    assert ledger.get_run(engine, second)["items_processed"] == len(here)
+
+
+def test_custom_dimensions_reach_the_worker_processes(engine, settings, monkeypatch, tmp_path):
+    """A rule set's answer model is built at run time; the workers rebuild it."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "classify_dimensions.yaml").write_text(
+        "dimensions:\n  industry:\n    kind: choice\n    values: [Bicycles]\n"
+    )
+    settings = settings.model_copy(update={"rules_dir": str(rules)})
+    _mailbox_of_senders(engine, count=3)
+    asked = _pool_spy(monkeypatch)
+    ok, [run_id] = run_stages(engine, settings, ["classify"])
+    assert ok and asked
+    assert ledger.get_run(engine, run_id)["items_failed"] == 0
+    assert len(senders(engine)) == 4
+
+
+def test_a_failed_offline_answer_keeps_its_audit_row_and_is_an_item_error(
+    engine, settings, monkeypatch
+):
+    """In workers the call's row travels with the outcome: a failed call still
+    leaves its row, and the sender is an item error retried next run."""
+    from inboxmine.ai.errors import InvalidAnswer
+    from inboxmine.ai.providers.heuristic import HeuristicProvider
+
+    real = HeuristicProvider.complete
+
+    def picky(self, request):
+        if request.context["sender_domain"] == "shop1.com":
+            raise InvalidAnswer("the answer named no industry", "{}")
+        return real(self, request)
+
+    monkeypatch.setattr(HeuristicProvider, "complete", picky)  # forked workers inherit it
+    _mailbox_of_senders(engine, count=3)
+    _pool_spy(monkeypatch)
+    ok, [run_id] = run_stages(engine, settings, ["classify"])
+    assert ok
+    run = ledger.get_run(engine, run_id)
+    assert (run["items_processed"], run["items_failed"]) == (4, 1)
+    failed = [c for c in audit(engine) if c.status == "error"]
+    assert [(c.sender_domain, c.pipeline_run_id) for c in failed] == [("shop1.com", run_id)]
+    assert "no industry" in failed[0].error
+    with engine.connect() as conn:
+        [error] = conn.execute(select(item_errors)).all()
+    assert error.item_id == "shop1.com" and "retried on the next run" in error.error
+    assert "shop1.com" not in senders(engine)
+    monkeypatch.setattr(HeuristicProvider, "complete", real)
+    ok, [again] = run_stages(engine, settings, ["classify"])
+    assert ok and ledger.get_run(engine, again)["items_processed"] == 1
+    assert "shop1.com" in senders(engine)
+
+
+def test_a_model_that_costs_money_is_never_sent_to_workers(engine, settings):
+    from inboxmine.ai import client_for
+
+    client = client_for(with_model(settings, "ollama:test"), engine, None, "classify")
+    with pytest.raises(ValueError, match="not an in-process model"):
+        client.for_workers()

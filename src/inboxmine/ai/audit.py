@@ -5,6 +5,12 @@ No global is swapped: a stage (or the CLI, or the web) builds one
 through it, so each call - success, failure or cache hit - is one
 ``ai_audit_log`` row with its run id, whatever triggered it. Known secrets
 (API keys) are scrubbed from every text written.
+
+An in-process model (the offline ``heuristic``) costs nothing and reaches no
+one, so a stage may ask it from worker processes: :meth:`AuditedProvider.for_workers`
+is a copy without the database that holds each call's row
+(:meth:`AuditedProvider.take_held`) for the stage to write with its batch
+(:func:`write_held`). A call that costs money is always logged as it happens.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, insert
+from sqlalchemy import Connection, Engine, insert
 
 from inboxmine.ai.cache import ResponseCache, cache_key
 from inboxmine.ai.errors import AIError, BudgetExhausted
@@ -44,7 +50,7 @@ class AuditedProvider:
     def __init__(
         self,
         provider: Provider,
-        engine: Engine,
+        engine: Engine | None,
         run_id: int | None,
         stage: str,
         *,
@@ -65,6 +71,37 @@ class AuditedProvider:
         self.rules_dir = rules_dir
         #: Calls that reached the provider (cache hits excluded) in this object's life.
         self.calls = 0
+        #: Rows held for the caller to write (:meth:`for_workers`); None writes each row now.
+        self.held: list[dict[str, Any]] | None = None
+
+    def for_workers(self) -> AuditedProvider:
+        """A copy to pickle to worker processes: no database, no cache; each
+        call's audit row is held (:meth:`take_held`) for the stage to write with
+        its batch (:func:`write_held`). Only for an in-process model: a call that
+        costs money must be on record even if the run dies before its batch is stored."""
+        if not self.provider.spec.in_process:
+            raise ValueError(
+                f"{self.model_used} is not an in-process model: its calls are logged as they happen"
+            )
+        copy = AuditedProvider(
+            self.provider,
+            None,
+            self.run_id,
+            self.stage,
+            redact_prompts=self.redact_prompts,
+            max_calls=self.max_calls,
+            secrets=self.secrets,
+            rules_dir=self.rules_dir,
+        )
+        copy.held = []
+        return copy
+
+    def take_held(self) -> list[dict[str, Any]]:
+        """The audit rows held since the last take (none when rows are written now)."""
+        if not self.held:
+            return []
+        rows, self.held = self.held, []
+        return rows
 
     @property
     def model_used(self) -> str:
@@ -212,7 +249,7 @@ class AuditedProvider:
         tokens_in: int | None = None,
         tokens_out: int | None = None,
         duration_ms: int = 0,
-    ) -> int:
+    ) -> int | None:
         def clean(text: str | None) -> str | None:
             text = scrub_secrets(text, self.secrets)
             if text and len(text) > MAX_LOGGED_CHARS:
@@ -239,8 +276,20 @@ class AuditedProvider:
             "duration_ms": max(0, int(duration_ms)),
             "created_at": utcnow(),
         }
+        if self.held is not None:
+            self.held.append(row)
+            return None
         with write_tx(self.engine) as conn:
             return int(conn.execute(_INSERT_AUDIT, row).inserted_primary_key[0])
+
+
+def write_held(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Write held audit rows (:meth:`AuditedProvider.take_held`) in ``conn``'s
+    transaction; their ids, in order."""
+    if not rows:
+        return []
+    returning = _INSERT_AUDIT.returning(ai_audit_log.c.id, sort_by_parameter_order=True)
+    return [int(row[0]) for row in conn.execute(returning, rows)]
 
 
 def _redacted(request: AIRequest) -> AIRequest:

@@ -5,6 +5,11 @@ the answer model, the fixed prompt variables. Its :meth:`Asker.ask` turns one
 sender (its pending messages and their sample) into a :class:`SenderAnswer`,
 counting provider failures in a row so that a provider that went away stops
 the stage instead of failing every sender.
+
+With an in-process model the Asker is pickled to worker processes (its
+client then holds the audit rows, :meth:`inboxmine.ai.audit.AuditedProvider.for_workers`);
+the answer model, which custom rules build at run time, is rebuilt there
+from the rules folder.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Any
 
 from inboxmine.ai import AIError, ProviderUnavailable
 from inboxmine.ai.errors import AITimeout, ProviderError, RateLimited
+from inboxmine.ai.schemas import classification_model
 from inboxmine.classify.context import build_signals, render_emails
 from inboxmine.classify.store import SenderAnswer
 from inboxmine.runner.stage import ItemError
@@ -36,8 +42,10 @@ class Asker:
         reprocess: bool,
         max_body_chars: int,
         overrides: list[dict],
+        rules_dir=None,
     ) -> None:
         self.client = client
+        self.rules_dir = rules_dir
         self.answer_model = answer_model
         self.fixed = fixed
         self.provenance = provenance
@@ -46,6 +54,20 @@ class Asker:
         #: The user's corrections, applied to the stored answers.
         self.overrides = overrides
         self.transport_failures = 0
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        del state["answer_model"]  # a class built at run time: rebuilt from the rules
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.answer_model = classification_model(self.rules_dir)
+
+    @property
+    def in_workers(self) -> bool:
+        """Its client holds audit rows, so it may run in worker processes."""
+        return self.client.held is not None
 
     def ask(
         self, sender_domain: str, candidates: list[dict], sample: list[dict]

@@ -303,7 +303,7 @@ def transform_batch(
     return results
 
 
-def _worker_count(settings: Settings, pending: int, stage: Stage) -> int:
+def _worker_count(ctx: StageContext, pending: int, stage: Stage) -> int:
     """Worker processes for the transforms; 0 runs them in this process.
 
     Off the main thread (the web queue's workers) the per-item time limit
@@ -311,10 +311,12 @@ def _worker_count(settings: Settings, pending: int, stage: Stage) -> int:
     to a worker process there: one hostile message must not stall the
     admin's queue. Stages that are not ``parallel`` always run here.
     """
-    if pending == 0 or not stage.parallel:
+    settings = ctx.settings
+    if pending == 0 or not stage.runs_parallel(ctx):
         return 0
     limit_enforceable = threading.current_thread() is threading.main_thread()
-    no_limit = not settings.runner.item_time_limit_s
+    # AI stages have no per-item limit: their providers have timeouts.
+    no_limit = stage.uses_ai or not settings.runner.item_time_limit_s
     if pending < MIN_ITEMS_FOR_POOL:
         return 0 if (limit_enforceable or no_limit) else 1
     wanted = settings.runner.workers or os.cpu_count() or 1
@@ -355,11 +357,11 @@ def _run_batches(stage: Stage, ctx: StageContext, keys: list) -> None:
     # AI stages wait on their provider, which has its own timeouts.
     limit = None if stage.uses_ai else ctx.settings.runner.item_time_limit_s
     batch_size = max(1, ctx.settings.runner.batch_size)
-    shared = ctx.distributor is not None and stage.by_message and stage.parallel
+    shared = ctx.distributor is not None and stage.by_message and stage.runs_parallel(ctx)
     if shared and len(keys) > batch_size:
         ctx.distributor.run_batches(stage, ctx, keys, prepared)
         return
-    workers = _worker_count(ctx.settings, len(keys), stage)
+    workers = _worker_count(ctx, len(keys), stage)
     batches = _batches(keys, batch_size, stage.batch_weight)
 
     def load(batch: list) -> list[tuple[Any, Any]]:
@@ -408,6 +410,7 @@ def write_results(conn: Connection, stage: Stage, ctx: StageContext, results) ->
     the item errors and the stage marks. Returns the number of failed items."""
     outcomes = {item_id: outcome for item_id, outcome, error in results if outcome is not None}
     errors = [(item_id, error) for item_id, outcome, error in results if outcome is None]
+    errors += [(key, o.note or "failed") for key, o in outcomes.items() if o.status == "error"]
     now = utcnow()
     if outcomes and stage.write:
         stage.write(conn, outcomes, ctx)

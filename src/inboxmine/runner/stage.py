@@ -123,6 +123,8 @@ class Outcome:
     ``rows`` maps a table name to the rows for that table. ``status`` is
     ``done``, or ``partial`` when the item should be processed again once a
     missing capability is available (e.g. the spaCy model); ``note`` says why.
+    ``error`` is a failed item whose rows must still be written (the audit row
+    of a failed AI call): the stage's ``write`` gets it, ``note`` is its error.
     """
 
     rows: dict[str, Any]
@@ -181,8 +183,12 @@ class Stage:
     before: Callable[[StageContext], None] | None = None
     after: Callable[[StageContext], None] | None = None
     #: CPU-bound transforms run in worker processes (and, for message stages,
-    #: their batches are shared among queue workers).
-    parallel: bool = True
+    #: their batches are shared among queue workers); or ``parallel(ctx)``,
+    #: asked once the stage is prepared (classify: only with an in-process model).
+    parallel: bool | Callable[[StageContext], bool] = True
+
+    def runs_parallel(self, ctx: StageContext) -> bool:
+        return self.parallel(ctx) if callable(self.parallel) else self.parallel
 
     @property
     def by_message(self) -> bool:
