@@ -39,7 +39,7 @@ from inboxmine.opportunities.gems.base import GemCandidate
 from inboxmine.opportunities.people import Me, identity_of, is_internal, organisation_of
 
 #: About this many received messages per batch of senders.
-BATCH_MESSAGES = 4000
+BATCH_MESSAGES = 2000
 #: Longest thread looked at (most recent messages kept).
 MAX_THREAD_MESSAGES = 50
 
