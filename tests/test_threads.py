@@ -289,3 +289,101 @@ def test_root_arriving_after_its_reply_is_found_through_in_reply_to(engine):
     rows, links = thread_rows(engine)
     assert len(rows) == 1 and rows[0]["message_count"] == 2
     assert links["1@m"] == links["2@v"]
+
+
+def _mailbox_of_threads():
+    """Threads whose messages lie far apart in time and arrive out of order:
+    references chains, replies that lost their headers, and lone messages."""
+    import random
+
+    items = []
+    start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+    def date(hours):
+        return (start + timedelta(hours=hours)).strftime("%a, %d %b %Y %H:%M:%S +0000")
+
+    for k in range(12):
+        who = f"p{k}@firm{k}.com"
+        base = k * 30
+        items.append(raw(f"r{k}@x", who, "me@example.com", f"Topic {k}", date(base), "Hi?"))
+        items.append(
+            raw(
+                f"a{k}@m",
+                "me@example.com",
+                who,
+                f"Re: Topic {k}",
+                date(base + 50),
+                "Yes.",
+                extra=f"In-Reply-To: <r{k}@x>\nReferences: <r{k}@x>\n",
+            )
+        )
+        items.append(
+            raw(
+                f"b{k}@x",
+                who,
+                "me@example.com",
+                f"Re: Topic {k}",
+                date(base + 200),
+                "Thanks!",
+                extra=f"References: <r{k}@x> <a{k}@m>\n",
+            )
+        )
+        # Lost its headers: joins by subject, between the same people, days later.
+        items.append(
+            raw(f"l{k}@x", who, "me@example.com", f"RE: Topic {k}", date(base + 400), "And?")
+        )
+        items.append(raw(f"n{k}@y", f"x{k}@news.com", "me@example.com", "Weekly", date(base), "."))
+    # Siblings whose shared parent was never stored, told apart by their roots.
+    items.append(
+        raw(
+            "s1@y",
+            "cy@w.com",
+            "me@example.com",
+            "Re: Plan",
+            date(10),
+            "One.",
+            extra="In-Reply-To: <z@gone>\nReferences: <q@gone> <z@gone>\n",
+        )
+    )
+    items.append(
+        raw(
+            "s2@y",
+            "dee@w.com",
+            "me@example.com",
+            "Re: Plan",
+            date(300),
+            "Two.",
+            extra="In-Reply-To: <z@gone>\n",
+        )
+    )
+    random.Random(7).shuffle(items)
+    return items
+
+
+@pytest.mark.parametrize("subject_queries", [0, 200])
+def test_threading_in_small_batches_finds_the_threads_of_the_whole_mailbox(
+    engine, monkeypatch, subject_queries
+):
+    """A first import threads its messages a few at a time (memory stays flat),
+    oldest first; the threads are those of grouping every message at once."""
+    from inboxmine.sources import threads as threading
+
+    monkeypatch.setattr(threading, "THREAD_BATCH", 3)
+    monkeypatch.setattr(threading, "MAX_SUBJECT_QUERIES", subject_queries)
+    summary = run_import(engine, _mailbox_of_threads())
+    with engine.connect() as conn:
+        everything = [
+            threading._to_thread_message(row) for row in conn.execute(select(*threading._COLUMNS))
+        ]
+        stored = conn.execute(select(messages.c.message_id, messages.c.thread_id)).all()
+    whole = {frozenset(m.message_id for m in group) for group in group_messages(everything)}
+    by_thread: dict[int, set[str]] = {}
+    for message_id, thread_id in stored:
+        assert thread_id is not None, f"{message_id} was left without a thread"
+        by_thread.setdefault(thread_id, set()).add(message_id)
+    assert {frozenset(ids) for ids in by_thread.values()} == whole
+    assert frozenset({"r3@x", "a3@m", "b3@x", "l3@x"}) in whole  # the lost reply joined
+    assert frozenset({"s1@y", "s2@y"}) in whole
+    rows, _ = thread_rows(engine)
+    assert len(rows) == len(whole) == summary.threads_updated
+    assert {r["message_count"] for r in rows if r["thread_key"].endswith("@x")} == {4}

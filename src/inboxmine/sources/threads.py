@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -31,6 +32,9 @@ SUBJECT_WINDOW = timedelta(days=30)
 KEY_LENGTH = 512
 MAX_SUBJECT_QUERIES = 200
 _CHUNK = 500  # bound parameters per IN query (SQLite's limit is higher, but be kind)
+#: New messages threaded at a time, oldest first: a first import of a whole
+#: mailbox holds this many (with their threads) in memory, not every message.
+THREAD_BATCH = 5000
 _WRITE_CHUNK = 500  # threads per write transaction
 
 _PREFIX = re.compile(
@@ -302,8 +306,8 @@ def _expand(conn, known: dict[int, ThreadMessage], seeds: list[ThreadMessage]) -
     """Add every stored message that may share a thread with ``known``."""
     # Replies that lost their headers: stored messages with the same subject
     # shortly before. One query per distinct subject, and at most
-    # MAX_SUBJECT_QUERIES of them: beyond that (a first import of a whole
-    # mailbox), the messages being imported are the candidates.
+    # MAX_SUBJECT_QUERIES of them: beyond that (a batch of a first import),
+    # one pass over the subjects of the batch's time span.
     windows: dict[str, tuple[datetime, datetime]] = {}
     for seed in seeds:
         subject = normalize_subject(seed.subject)
@@ -320,18 +324,37 @@ def _expand(conn, known: dict[int, ThreadMessage], seeds: list[ThreadMessage]) -
             )
             for row in rows:
                 known.setdefault(row.id, _to_thread_message(row))
+    elif windows:
+        _load_where(conn, messages.c.id, _same_subject_ids(conn, windows), known)
     for _ in range(50):  # a fixpoint; each round follows links one step further
         items = list(known.values())
         mids = {mid for m in items for mid in (m.message_id, m.in_reply_to, *m.references) if mid}
-        own_ids = {m.message_id for m in items if m.message_id}
         gmail = {m.gmail_thread_id for m in items if m.gmail_thread_id}
         thread_ids = {m.thread_id for m in items if m.thread_id is not None}
         added = _load_where(conn, messages.c.message_id, mids, known)
-        added += _load_where(conn, messages.c.in_reply_to, own_ids, known)
+        # Replies to these messages, and to what they refer to (siblings that
+        # share a parent that is not stored are one thread).
+        added += _load_where(conn, messages.c.in_reply_to, mids, known)
         added += _load_where(conn, messages.c.gmail_thread_id, gmail, known)
         added += _load_where(conn, messages.c.thread_id, thread_ids, known)
         if not added:
             return
+
+
+def _same_subject_ids(conn, windows: dict[str, tuple[datetime, datetime]]) -> list[int]:
+    """Stored messages with one of the subjects, within its window: the ids and
+    subjects of the whole time span are read, the subjects compared here."""
+    low = min(low for low, _ in windows.values()) - SUBJECT_WINDOW
+    high = max(high for _, high in windows.values())
+    query = select(messages.c.id, messages.c.sent_at, messages.c.subject).where(
+        messages.c.sent_at.between(low, high), messages.c.subject.is_not(None)
+    )
+    found = []
+    for row in conn.execute(query):
+        window = windows.get(normalize_subject(row.subject))
+        if window and window[0] - SUBJECT_WINDOW <= row.sent_at <= window[1]:
+            found.append(row.id)
+    return found
 
 
 def _bodies(conn, ids: list[int]) -> dict[int, tuple[str | None, str | None, Any]]:
@@ -424,18 +447,41 @@ def update_threads(
 
     ``message_ids`` are the new messages (default: every message not yet in a
     thread, which also finishes the work of an import that was interrupted).
-    Only their threads - and threads they merge - are recomputed.
+    Only their threads - and threads they merge - are recomputed, oldest
+    messages first, :data:`THREAD_BATCH` at a time.
     """
     now = now or datetime.now(UTC)
-    known: dict[int, ThreadMessage] = {}
     with engine.connect() as conn:
         if message_ids is None:
-            for row in conn.execute(select(*_COLUMNS).where(messages.c.thread_id.is_(None))):
-                known[row.id] = _to_thread_message(row)
+            query = select(messages.c.id).where(messages.c.thread_id.is_(None))
+            # 8 bytes a message: even a million new messages is a few MB here.
+            ids = array(
+                "q", conn.execute(query.order_by(messages.c.sent_at, messages.c.id)).scalars()
+            )
         else:
-            _load_where(conn, messages.c.id, message_ids, known)
+            wanted = sorted(set(message_ids))
+            rows = []
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start : start + _CHUNK]
+                query = select(messages.c.id, messages.c.sent_at).where(messages.c.id.in_(chunk))
+                rows += conn.execute(query).all()
+            ids = array("q", (row.id for row in sorted(rows, key=lambda r: (r.sent_at, r.id))))
+    if not ids:
+        return 0
+    for start in range(0, len(ids), THREAD_BATCH):
+        _update_batch(engine, list(ids[start : start + THREAD_BATCH]), now)
+    with engine.connect() as conn:
+        return conn.execute(
+            select(func.count()).select_from(threads).where(threads.c.updated_at == now)
+        ).scalar_one()
+
+
+def _update_batch(engine: Engine, message_ids: list[int], now: datetime) -> None:
+    known: dict[int, ThreadMessage] = {}
+    with engine.connect() as conn:
+        _load_where(conn, messages.c.id, message_ids, known)
         if not known:
-            return 0
+            return
         seeds = list(known.values())
         _expand(conn, known, seeds)
         for _ in range(5):
@@ -455,7 +501,7 @@ def update_threads(
                 break
             _expand(conn, known, [])
     old_thread_ids = {m.thread_id for m in known.values() if m.thread_id is not None}
-    return _write(engine, groups, old_thread_ids, now)
+    _write(engine, groups, old_thread_ids, now)
 
 
 def rebuild_all_threads(engine: Engine, now: datetime | None = None) -> int:
