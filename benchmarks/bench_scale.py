@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import email.utils
+import json
 import multiprocessing
 import re
 import sys
@@ -129,6 +130,17 @@ def _build(folder: Path, mbox: Path, messy: int, messages: int, spread: int):
     return size, stdlib_s, len(seeds)
 
 
+def _reused(built: Path, args) -> tuple[int, float, int]:
+    """The mailbox an earlier run built in the ``--keep`` folder, if it was built
+    with these options (its bare-parse time was measured then)."""
+    found = json.loads(built.read_text())
+    wanted = {"messages": args.messages, "messy": args.messy, "spread": args.spread}
+    if any(found.get(key) != value for key, value in wanted.items()):
+        sys.exit(f"{built} was built with other options ({found}); drop --reuse")
+    print("reusing the mailbox built earlier in this folder, and its bare-parse time")
+    return found["bytes"], found["stdlib_s"], found["seeds"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=100_000)
@@ -139,6 +151,11 @@ def main() -> None:
         "--spacy", action="store_true", help="entities with spaCy NER (default: rules only)"
     )
     parser.add_argument("--keep", help="folder to build in and keep (default: a temporary one)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --keep: run on the mailbox built there before (a fresh database each time)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
@@ -146,16 +163,35 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         mbox = folder / "mailbox.mbox"
         started = time.perf_counter()
-        # Built in a child process: this one, whose memory is measured, never holds the seeds.
-        with multiprocessing.get_context("fork").Pool(1) as pool:
-            size, stdlib_s, seed_count = pool.apply(
-                _build, (folder, mbox, args.messy, args.messages, args.spread)
+        built = folder / "mailbox.json"
+        if args.reuse and built.is_file() and mbox.is_file():
+            size, stdlib_s, seed_count = _reused(built, args)
+        else:
+            # Built in a child process: this one, whose memory is measured, never holds the seeds.
+            with multiprocessing.get_context("fork").Pool(1) as pool:
+                size, stdlib_s, seed_count = pool.apply(
+                    _build, (folder, mbox, args.messy, args.messages, args.spread)
+                )
+            built.write_text(
+                json.dumps(
+                    {
+                        "messages": args.messages,
+                        "messy": args.messy,
+                        "spread": args.spread,
+                        "bytes": size,
+                        "stdlib_s": stdlib_s,
+                        "seeds": seed_count,
+                    }
+                )
             )
         print(
             f"mailbox: {args.messages:,} messages replayed from {seed_count:,} real seeds, "
             f"{size / 2**20:,.0f} MB, built in {time.perf_counter() - started:.0f} s; "
             f"bare stdlib parse {stdlib_s:.1f} s ({args.messages / stdlib_s:,.0f}/s)"
         )
+        if not args.db:  # a fresh database each run, also on a reused mailbox
+            for old in folder.glob("scale.db*"):
+                old.unlink()
         url = args.db or f"sqlite:///{folder / 'scale.db'}"
         engine = fresh_database(url)
         settings = load_settings(database_url=url, me=[ME], entities={"use_spacy": args.spacy})

@@ -360,16 +360,12 @@ def _mailbox_of_threads():
     return items
 
 
-@pytest.mark.parametrize("subject_queries", [0, 200])
-def test_threading_in_small_batches_finds_the_threads_of_the_whole_mailbox(
-    engine, monkeypatch, subject_queries
-):
+def test_threading_in_small_batches_finds_the_threads_of_the_whole_mailbox(engine, monkeypatch):
     """A first import threads its messages a few at a time (memory stays flat),
     oldest first; the threads are those of grouping every message at once."""
     from inboxmine.sources import threads as threading
 
     monkeypatch.setattr(threading, "THREAD_BATCH", 3)
-    monkeypatch.setattr(threading, "MAX_SUBJECT_QUERIES", subject_queries)
     summary = run_import(engine, _mailbox_of_threads())
     with engine.connect() as conn:
         everything = [

@@ -30,7 +30,6 @@ from inboxmine.sources.replies import awaiting_response_from, new_text
 #: A reply that lost its headers joins a thread whose last message is at most this old.
 SUBJECT_WINDOW = timedelta(days=30)
 KEY_LENGTH = 512
-MAX_SUBJECT_QUERIES = 200
 _CHUNK = 500  # bound parameters per IN query (SQLite's limit is higher, but be kind)
 #: New messages threaded at a time, oldest first: a first import of a whole
 #: mailbox holds this many (with their threads) in memory, not every message.
@@ -289,9 +288,22 @@ def _to_thread_message(row) -> ThreadMessage:
     )
 
 
-def _load_where(conn, column, values: Iterable[Any], known: dict[int, ThreadMessage]) -> int:
-    """Load messages whose ``column`` is in ``values`` into ``known``; returns how many were new."""
-    values = sorted({v for v in values if v is not None})
+def _load_where(
+    conn,
+    column,
+    values: Iterable[Any],
+    known: dict[int, ThreadMessage],
+    asked: dict[str, set] | None = None,
+) -> int:
+    """Load messages whose ``column`` is in ``values`` into ``known``; returns how many were new.
+
+    ``asked`` (by column) remembers the values already looked up, so that a
+    fixpoint only asks for what its last round added."""
+    wanted = {v for v in values if v is not None}
+    if asked is not None:
+        wanted -= asked.setdefault(column.key, set())
+        asked[column.key] |= wanted
+    values = sorted(wanted)
     added = 0
     for start in range(0, len(values), _CHUNK):
         chunk = values[start : start + _CHUNK]
@@ -302,59 +314,96 @@ def _load_where(conn, column, values: Iterable[Any], known: dict[int, ThreadMess
     return added
 
 
-def _expand(conn, known: dict[int, ThreadMessage], seeds: list[ThreadMessage]) -> None:
-    """Add every stored message that may share a thread with ``known``."""
+def _expand(
+    conn,
+    known: dict[int, ThreadMessage],
+    seeds: list[ThreadMessage],
+    subjects: SubjectIndex,
+    asked: dict[str, set],
+) -> None:
+    """Add every stored message that may share a thread with ``known``
+    (``asked``: the lookups done so far for these messages)."""
     # Replies that lost their headers: stored messages with the same subject
-    # shortly before. One query per distinct subject, and at most
-    # MAX_SUBJECT_QUERIES of them: beyond that (a batch of a first import),
-    # one pass over the subjects of the batch's time span.
+    # shortly before.
     windows: dict[str, tuple[datetime, datetime]] = {}
     for seed in seeds:
         subject = normalize_subject(seed.subject)
         if seed.lost_headers and subject:
             low, high = windows.get(subject, (seed.sent_at, seed.sent_at))
             windows[subject] = (min(low, seed.sent_at), max(high, seed.sent_at))
-    if len(windows) <= MAX_SUBJECT_QUERIES:
-        for subject, (low, high) in windows.items():
-            rows = conn.execute(
-                select(*_COLUMNS).where(
-                    messages.c.sent_at.between(low - SUBJECT_WINDOW, high),
-                    func.lower(messages.c.subject).endswith(subject, autoescape=True),
-                )
-            )
-            for row in rows:
-                known.setdefault(row.id, _to_thread_message(row))
-    elif windows:
-        _load_where(conn, messages.c.id, _same_subject_ids(conn, windows), known)
+    if windows:
+        _load_where(conn, messages.c.id, subjects.candidates(conn, windows), known)
     for _ in range(50):  # a fixpoint; each round follows links one step further
         items = list(known.values())
         mids = {mid for m in items for mid in (m.message_id, m.in_reply_to, *m.references) if mid}
         gmail = {m.gmail_thread_id for m in items if m.gmail_thread_id}
         thread_ids = {m.thread_id for m in items if m.thread_id is not None}
-        added = _load_where(conn, messages.c.message_id, mids, known)
+        added = _load_where(conn, messages.c.message_id, mids, known, asked)
         # Replies to these messages, and to what they refer to (siblings that
         # share a parent that is not stored are one thread).
-        added += _load_where(conn, messages.c.in_reply_to, mids, known)
-        added += _load_where(conn, messages.c.gmail_thread_id, gmail, known)
-        added += _load_where(conn, messages.c.thread_id, thread_ids, known)
+        added += _load_where(conn, messages.c.in_reply_to, mids, known, asked)
+        added += _load_where(conn, messages.c.gmail_thread_id, gmail, known, asked)
+        added += _load_where(conn, messages.c.thread_id, thread_ids, known, asked)
         if not added:
             return
 
 
-def _same_subject_ids(conn, windows: dict[str, tuple[datetime, datetime]]) -> list[int]:
-    """Stored messages with one of the subjects, within its window: the ids and
-    subjects of the whole time span are read, the subjects compared here."""
-    low = min(low for low, _ in windows.values()) - SUBJECT_WINDOW
-    high = max(high for _, high in windows.values())
-    query = select(messages.c.id, messages.c.sent_at, messages.c.subject).where(
-        messages.c.sent_at.between(low, high), messages.c.subject.is_not(None)
-    )
-    found = []
-    for row in conn.execute(query):
-        window = windows.get(normalize_subject(row.subject))
-        if window and window[0] - SUBJECT_WINDOW <= row.sent_at <= window[1]:
-            found.append(row.id)
-    return found
+class SubjectIndex:
+    """Stored messages by normalized subject over a moving time span.
+
+    Batches come oldest first, so each batch needs the span from its oldest
+    lost reply minus :data:`SUBJECT_WINDOW` to its newest: only what the span
+    gained since the last batch is read (ids, times and subjects), and what
+    it left behind is dropped. Each message is read once per update, and the
+    index holds one window of mail, whatever the mailbox's size.
+    """
+
+    def __init__(self) -> None:
+        self._by_subject: dict[str, list[tuple[datetime, int]]] = {}
+        self._span: tuple[datetime, datetime] | None = None
+
+    def candidates(self, conn, windows: dict[str, tuple[datetime, datetime]]) -> list[int]:
+        """Ids of stored messages with one of the subjects, within its window."""
+        low = min(low for low, _ in windows.values()) - SUBJECT_WINDOW
+        high = max(high for _, high in windows.values())
+        if self._span is None:
+            self._read(conn, messages.c.sent_at.between(low, high))
+            self._span = (low, high)
+        else:
+            read_low, read_high = self._span
+            if low < read_low:
+                self._read(conn, messages.c.sent_at >= low, messages.c.sent_at < read_low)
+            if high > read_high:
+                self._read(conn, messages.c.sent_at > read_high, messages.c.sent_at <= high)
+            self._span = (min(low, read_low), max(high, read_high))
+            if low > self._span[0]:
+                self._forget_before(low)
+        found = []
+        for subject, (first, last) in windows.items():
+            found += [
+                message_id
+                for sent_at, message_id in self._by_subject.get(subject, ())
+                if first - SUBJECT_WINDOW <= sent_at <= last
+            ]
+        return found
+
+    def _read(self, conn, *conditions) -> None:
+        query = select(messages.c.id, messages.c.sent_at, messages.c.subject).where(
+            messages.c.subject.is_not(None), *conditions
+        )
+        for row in conn.execute(query):
+            subject = normalize_subject(row.subject)
+            if subject:
+                self._by_subject.setdefault(subject, []).append((row.sent_at, row.id))
+
+    def _forget_before(self, low: datetime) -> None:
+        for subject in list(self._by_subject):
+            kept = [entry for entry in self._by_subject[subject] if entry[0] >= low]
+            if kept:
+                self._by_subject[subject] = kept
+            else:
+                del self._by_subject[subject]
+        self._span = (low, self._span[1])
 
 
 def _bodies(conn, ids: list[int]) -> dict[int, tuple[str | None, str | None, Any]]:
@@ -468,22 +517,26 @@ def update_threads(
             ids = array("q", (row.id for row in sorted(rows, key=lambda r: (r.sent_at, r.id))))
     if not ids:
         return 0
+    subjects = SubjectIndex()
     for start in range(0, len(ids), THREAD_BATCH):
-        _update_batch(engine, list(ids[start : start + THREAD_BATCH]), now)
+        _update_batch(engine, list(ids[start : start + THREAD_BATCH]), now, subjects)
     with engine.connect() as conn:
         return conn.execute(
             select(func.count()).select_from(threads).where(threads.c.updated_at == now)
         ).scalar_one()
 
 
-def _update_batch(engine: Engine, message_ids: list[int], now: datetime) -> None:
+def _update_batch(
+    engine: Engine, message_ids: list[int], now: datetime, subjects: SubjectIndex
+) -> None:
     known: dict[int, ThreadMessage] = {}
     with engine.connect() as conn:
         _load_where(conn, messages.c.id, message_ids, known)
         if not known:
             return
         seeds = list(known.values())
-        _expand(conn, known, seeds)
+        asked: dict[str, set] = {}
+        _expand(conn, known, seeds, subjects, asked)
         for _ in range(5):
             groups = group_messages(known.values())
             # A thread already stored under one of these keys must be whole.
@@ -497,9 +550,9 @@ def _update_batch(engine: Engine, message_ids: list[int], now: datetime) -> None
                         )
                     ).scalars()
                 )
-            if not _load_where(conn, messages.c.thread_id, ids, known):
+            if not _load_where(conn, messages.c.thread_id, ids, known, asked):
                 break
-            _expand(conn, known, [])
+            _expand(conn, known, [], subjects, asked)
     old_thread_ids = {m.thread_id for m in known.values() if m.thread_id is not None}
     _write(engine, groups, old_thread_ids, now)
 
