@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -303,15 +303,19 @@ def _load_where(
     if asked is not None:
         wanted -= asked.setdefault(column.key, set())
         asked[column.key] |= wanted
-    values = sorted(wanted)
     added = 0
-    for start in range(0, len(values), _CHUNK):
-        chunk = values[start : start + _CHUNK]
-        for row in conn.execute(select(*_COLUMNS).where(column.in_(chunk))):
-            if row.id not in known:
-                known[row.id] = _to_thread_message(row)
-                added += 1
+    for row in _rows_where_in(conn, select(*_COLUMNS), column, sorted(wanted)):
+        if row.id not in known:
+            known[row.id] = _to_thread_message(row)
+            added += 1
     return added
+
+
+def _rows_where_in(conn, query, column, values: Sequence[Any]) -> Iterator[Any]:
+    """The rows of ``query`` whose ``column`` is one of ``values``, asked
+    ``_CHUNK`` values at a time."""
+    for start in range(0, len(values), _CHUNK):
+        yield from conn.execute(query.where(column.in_(values[start : start + _CHUNK])))
 
 
 def _expand(
@@ -407,15 +411,11 @@ class SubjectIndex:
 
 
 def _bodies(conn, ids: list[int]) -> dict[int, tuple[str | None, str | None, Any]]:
-    found = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        query = select(
-            messages.c.id, messages.c.body_text, messages.c.body_html, messages.c.headers
-        )
-        for row in conn.execute(query.where(messages.c.id.in_(chunk))):
-            found[row.id] = (row.body_text, row.body_html, row.headers)
-    return found
+    query = select(messages.c.id, messages.c.body_text, messages.c.body_html, messages.c.headers)
+    return {
+        row.id: (row.body_text, row.body_html, row.headers)
+        for row in _rows_where_in(conn, query, messages.c.id, ids)
+    }
 
 
 def _write(
@@ -508,12 +508,8 @@ def update_threads(
                 "q", conn.execute(query.order_by(messages.c.sent_at, messages.c.id)).scalars()
             )
         else:
-            wanted = sorted(set(message_ids))
-            rows = []
-            for start in range(0, len(wanted), _CHUNK):
-                chunk = wanted[start : start + _CHUNK]
-                query = select(messages.c.id, messages.c.sent_at).where(messages.c.id.in_(chunk))
-                rows += conn.execute(query).all()
+            query = select(messages.c.id, messages.c.sent_at)
+            rows = list(_rows_where_in(conn, query, messages.c.id, sorted(set(message_ids))))
             ids = array("q", (row.id for row in sorted(rows, key=lambda r: (r.sent_at, r.id))))
     if not ids:
         return 0
@@ -541,15 +537,8 @@ def _update_batch(
             groups = group_messages(known.values())
             # A thread already stored under one of these keys must be whole.
             keys = [thread_key(g) for g in groups]
-            ids = set()
-            for start in range(0, len(keys), _CHUNK):
-                ids |= set(
-                    conn.execute(
-                        select(threads.c.id).where(
-                            threads.c.thread_key.in_(keys[start : start + _CHUNK])
-                        )
-                    ).scalars()
-                )
+            stored = _rows_where_in(conn, select(threads.c.id), threads.c.thread_key, keys)
+            ids = {row.id for row in stored}
             if not _load_where(conn, messages.c.thread_id, ids, known, asked):
                 break
             _expand(conn, known, [], subjects, asked)
