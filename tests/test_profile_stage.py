@@ -9,7 +9,7 @@ from tests.helpers import insert_message
 from inboxmine.db.engine import write_tx
 from inboxmine.db.tables import metadata
 from inboxmine.db.tables.opportunities import sender_profiles, sender_relationships
-from inboxmine.opportunities import queries
+from inboxmine.opportunities import queries, store
 from inboxmine.runner.executor import run_stages
 from inboxmine.services.exclusions import add_exclusion, remove_exclusion
 from inboxmine.services.gems import set_gem_status
@@ -140,3 +140,58 @@ def test_a_sender_whose_mail_is_gone_loses_its_profile_and_its_gems_expire(engin
     assert profiled == {"other.example"}
     assert queries.list_gems(engine) == []
     assert {g["status"] for g in queries.list_gems(engine, include_expired=True)} == {"expired"}
+
+
+def _news(engine, days_ago, bulk):
+    mid = insert_message(
+        engine,
+        from_address="digest@lists.busy.example",
+        subject=f"Digest {days_ago}",
+        sent_at=NOW - timedelta(days=days_ago),
+    )
+    with write_tx(engine) as conn:
+        conn.execute(
+            insert(metadata.tables["parsed_metadata"]).values(
+                message_id=mid,
+                sender_domain="busy.example",
+                sent_at=NOW - timedelta(days=days_ago),
+                is_bulk=bulk,
+                parsed_at=NOW,
+            )
+        )
+    return mid
+
+
+def _busy_profile(engine):
+    with engine.connect() as conn:
+        return dict(
+            conn.execute(
+                select(sender_profiles).where(sender_profiles.c.sender_domain == "busy.example")
+            )
+            .mappings()
+            .one()
+        )
+
+
+def test_a_sender_above_the_cap_is_read_from_its_recent_mail_with_totals_over_all(
+    engine, settings, monkeypatch
+):
+    """A decade of a busy list is one sender: only its most recent messages are
+    read, while its counts, dates and frequency still cover all of its mail."""
+    ids = [_news(engine, days_ago=30 - 2 * i, bulk=i % 4 == 0) for i in range(12)]
+    _profile(engine, settings)
+    whole = _busy_profile(engine)
+    assert (whole["total_messages"], whole["messages_read"]) == (12, 12)
+
+    monkeypatch.setattr(store, "MAX_SENDER_MESSAGES", 5)
+    with engine.connect() as conn:
+        [facts] = store.load_senders(conn, ["busy.example"])
+    assert [m.id for m in facts.messages] == ids[-5:]  # the most recent five, in time order
+    assert facts.received_count == 12 and facts.bulk_count == 3
+
+    _profile(engine, settings)
+    capped = _busy_profile(engine)
+    assert capped["messages_read"] == 5
+    for column in ("total_messages", "bulk_ratio", "first_contact", "last_contact"):
+        assert capped[column] == whole[column], column
+    assert capped["avg_frequency_days"] == whole["avg_frequency_days"] == 2.0

@@ -119,8 +119,24 @@ class ThreadFacts:
 
 
 @dataclass(slots=True)
+class SenderTotals:
+    """Figures over all of a sender's received mail, for a sender of whom only
+    the most recent messages were read (see ``store.MAX_SENDER_MESSAGES``)."""
+
+    received: int
+    bulk: int
+    first_at: datetime
+    last_at: datetime
+
+
+@dataclass(slots=True)
 class SenderFacts:
-    """Everything about one sender identity (``sender_domain``)."""
+    """Everything about one sender identity (``sender_domain``).
+
+    ``messages`` are all its received messages, or, when ``totals`` is set,
+    the most recent of them: counts, dates and frequency then come from
+    ``totals``, what is read from message content from the recent messages.
+    """
 
     sender_domain: str
     messages: list[MessageFacts] = field(default_factory=list)
@@ -130,7 +146,31 @@ class SenderFacts:
     is_freemail: bool = False
     #: A colleague at the user's own domain (a person identity, ``include_internal``).
     is_internal: bool = False
+    totals: SenderTotals | None = None
 
     @property
     def received(self) -> list[MessageFacts]:
         return [m for m in self.messages if not m.is_sent]
+
+    @property
+    def received_count(self) -> int:
+        """All received messages, read or not."""
+        return self.totals.received if self.totals else len(self.received)
+
+    @property
+    def bulk_count(self) -> int:
+        return self.totals.bulk if self.totals else sum(m.is_bulk for m in self.received)
+
+    def received_span(self) -> tuple[datetime, datetime] | None:
+        """The first and last received message's time (None without mail)."""
+        if self.totals:
+            return self.totals.first_at, self.totals.last_at
+        times = [m.sent_at for m in self.messages if not m.is_sent]
+        return (min(times), max(times)) if times else None
+
+    def avg_frequency_days(self) -> float | None:
+        """Mean days between received messages (the span over the gaps)."""
+        span, count = self.received_span(), self.received_count
+        if span is None or count < 2:
+            return None
+        return (span[1] - span[0]).total_seconds() / 86400 / (count - 1)

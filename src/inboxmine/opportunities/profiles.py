@@ -330,10 +330,10 @@ def build_profile(
                 ctas.append(text)
         for platform, url in (message.social_links or {}).items():
             social.setdefault(platform, url)
-    gaps = [
-        (b.sent_at - a.sent_at).total_seconds() / 86400
-        for a, b in zip(received, received[1:], strict=False)
-    ]
+    frequency = sender.avg_frequency_days()
+    span = sender.received_span()
+    # The earliest contact: of the messages read, or of all received mail when not all was read.
+    firsts = [m.sent_at for m in everything[:1]] + ([span[0]] if span else [])
     renewals = renewal_dates(sender, now, rules.get("renewal_context"))
     upcoming = [r for r in renewals if r["is_upcoming"]]
     warm = Counter(
@@ -371,14 +371,15 @@ def build_profile(
         "pain_points": classification_value(sender, "pain_points"),
         "target_audience": classification_value(sender, "target_audience"),
         "known_contacts": known_contacts(sender, my_addresses),
-        "total_messages": len(received),
+        "total_messages": sender.received_count,
+        "messages_read": len(received),
         "messages_from_me": sum(1 for m in everything if m.is_sent),
-        "bulk_ratio": round(sum(m.is_bulk for m in received) / len(received), 3)
-        if received
+        "bulk_ratio": round(sender.bulk_count / sender.received_count, 3)
+        if sender.received_count
         else 0.0,
-        "first_contact": everything[0].sent_at if everything else None,
+        "first_contact": min(firsts, default=None),
         "last_contact": everything[-1].sent_at if everything else None,
-        "avg_frequency_days": round(mean(gaps), 2) if gaps else None,
+        "avg_frequency_days": round(frequency, 2) if frequency is not None else None,
         "offer_type_distribution": dict(offers),
         "cta_texts_all": ctas,
         "social_links": social,

@@ -148,11 +148,11 @@ def detect(
 
     if reply_rate is not None and reply_rate < 0.1 or reply_rate is None:
         add("selling_to_me", w["selling_reply_rate_low"], "you never reply")
-        if len(sender.received) >= 5:
+        if sender.received_count >= 5:
             add(
                 "selling_to_me",
                 w["selling_many_unanswered"],
-                f"{len(sender.received)} unanswered messages",
+                f"{sender.received_count} unanswered messages",
             )
         for reason in hits("selling")[:3]:
             add("selling_to_me", w["selling_phrase_per_message"], reason)

@@ -7,11 +7,11 @@ updated in place (status and drafts kept), vanished ones become ``expired``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, case, func, insert, select, update
 
 from inboxmine.classify.overrides import DIMENSION_FIELDS
 from inboxmine.db.engine import read_tx
@@ -33,6 +33,7 @@ from inboxmine.opportunities.facts import (
     EntityFacts,
     MessageFacts,
     SenderFacts,
+    SenderTotals,
     ThreadFacts,
 )
 from inboxmine.opportunities.gems.base import GemCandidate
@@ -40,6 +41,10 @@ from inboxmine.opportunities.people import Me, identity_of, is_internal, organis
 
 #: About this many received messages per batch of senders.
 BATCH_MESSAGES = 2000
+#: Most received messages of one sender read for its profile (its most recent):
+#: a decade of a busy list is one sender, and memory must not follow it. Its
+#: counts, dates and frequency come from SQL over all of its mail.
+MAX_SENDER_MESSAGES = BATCH_MESSAGES
 #: Longest thread looked at (most recent messages kept).
 MAX_THREAD_MESSAGES = 50
 
@@ -289,13 +294,47 @@ def _entity(row: dict[str, Any]) -> EntityFacts:
 CLASSIFICATION_COLUMNS = [*DIMENSION_FIELDS, "ai_confidence", "model_used"]
 
 
-def _received_rows(conn: Connection, identities: list[str], me: Me) -> Iterator[dict]:
-    """The received messages of these identities: by ``sender_domain``, and
-    colleagues (person identities at the user's domains) by their address."""
+def large_senders(conn: Connection, identities: list[str], me: Me) -> dict[str, SenderTotals]:
+    """The totals of the senders among ``identities`` with more than
+    ``MAX_SENDER_MESSAGES`` received messages (the user's own identities,
+    whose mail counts per colleague, are never among them)."""
     pm = parsed_metadata
-    for chunk in chunks(identities):
+    bulk = func.sum(case((pm.c.is_bulk.is_(True), 1), else_=0))
+    found: dict[str, SenderTotals] = {}
+    for chunk in chunks([i for i in identities if i not in me.identities]):
+        query = (
+            select(
+                pm.c.sender_domain,
+                func.count(),
+                bulk,
+                func.min(pm.c.sent_at),
+                func.max(pm.c.sent_at),
+            )
+            .join(messages, messages.c.id == pm.c.message_id)
+            .where(pm.c.sender_domain.in_(chunk), messages.c.is_sent.is_(False))
+            .group_by(pm.c.sender_domain)
+            .having(func.count() > MAX_SENDER_MESSAGES)
+        )
+        for domain, count, bulk_count, first_at, last_at in conn.execute(query):
+            found[domain] = SenderTotals(count, int(bulk_count or 0), first_at, last_at)
+    return found
+
+
+def _received_rows(
+    conn: Connection, identities: list[str], me: Me, large: Iterable[str] = ()
+) -> Iterator[dict]:
+    """The received messages of these identities: by ``sender_domain``, and
+    colleagues (person identities at the user's domains) by their address; of
+    the ``large`` senders, the most recent ``MAX_SENDER_MESSAGES``."""
+    pm = parsed_metadata
+    large = set(large)
+    for chunk in chunks([i for i in identities if i not in large]):
         where = and_(pm.c.sender_domain.in_(chunk), messages.c.is_sent.is_(False))
         yield from conn.execute(_message_query(where)).mappings()
+    for identity in sorted(large):
+        where = and_(pm.c.sender_domain == identity, messages.c.is_sent.is_(False))
+        recent = _message_query(where).order_by(pm.c.sent_at.desc(), messages.c.id.desc())
+        yield from conn.execute(recent.limit(MAX_SENDER_MESSAGES)).mappings()
     colleagues = [i for i in identities if is_internal(i, me)] if me.include_internal else []
     if colleagues and me.domains:
         for chunk in chunks(colleagues):
@@ -326,11 +365,14 @@ def load_senders(
     entities and classifications; messages relayed by one of the discussion
     ``lists`` are marked as such. ``me`` decides which messages count under
     which identity (:func:`people.identity_of`); colleagues' messages count
-    under their address and use their organisation's classification."""
+    under their address and use their organisation's classification. Of a
+    sender with more than ``MAX_SENDER_MESSAGES`` received messages the most
+    recent are read, and its :class:`SenderTotals` cover all of them."""
     me = me or Me()
     wanted = set(sender_domains)
+    totals = large_senders(conn, sender_domains, me)
     by_id: dict[int, MessageFacts] = {}
-    for row in _received_rows(conn, sender_domains, me):
+    for row in _received_rows(conn, sender_domains, me, totals):
         facts = _rekey(_to_facts(dict(row)), me)
         if facts.sender_domain in wanted:
             by_id[row["id"]] = facts
@@ -391,6 +433,7 @@ def load_senders(
             sender_domain=d,
             classification=rollups.get(d) or rollups.get(organisation.get(d, ""), {}),
             is_internal=d in organisation,
+            totals=totals.get(d),
         )
         for d in sender_domains
     }

@@ -33,7 +33,11 @@ def _me(ctx: StageContext):
 
 def items(ctx: StageContext) -> list[Item]:
     weights = st.sender_weights(ctx.engine, _me(ctx))
-    return [Item(name=sender, weight=count) for sender, count in weights.items()]
+    # A sender is read up to its most recent MAX_SENDER_MESSAGES (store.load_senders).
+    return [
+        Item(name=sender, weight=min(count, st.MAX_SENDER_MESSAGES))
+        for sender, count in weights.items()
+    ]
 
 
 def prepare(ctx: StageContext) -> ProfileRun:

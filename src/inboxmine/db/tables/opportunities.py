@@ -48,6 +48,9 @@ sender_profiles = Table(
     Column("target_audience", Text),
     Column("known_contacts", JSON),
     Column("total_messages", Integer, nullable=False, default=0),
+    #: How many of them were read for content facts (the most recent; less than
+    #: ``total_messages`` for a sender above ``store.MAX_SENDER_MESSAGES``).
+    Column("messages_read", Integer),
     Column("messages_from_me", Integer, nullable=False, default=0),
     Column("bulk_ratio", Float),
     Column("first_contact", UTCDateTime()),
