@@ -303,11 +303,15 @@ def _load_where(
     if asked is not None:
         wanted -= asked.setdefault(column.key, set())
         asked[column.key] |= wanted
+    if column is messages.c.id:
+        new = sorted(wanted - known.keys())
+    else:  # ids first (from the index): rows already known are not read again
+        found = _rows_where_in(conn, select(messages.c.id), column, sorted(wanted))
+        new = sorted({row.id for row in found} - known.keys())
     added = 0
-    for row in _rows_where_in(conn, select(*_COLUMNS), column, sorted(wanted)):
-        if row.id not in known:
-            known[row.id] = _to_thread_message(row)
-            added += 1
+    for row in _rows_where_in(conn, select(*_COLUMNS), messages.c.id, new):
+        known[row.id] = _to_thread_message(row)
+        added += 1
     return added
 
 
