@@ -394,3 +394,46 @@ def test_a_model_that_costs_money_is_never_sent_to_workers(engine, settings):
     client = client_for(with_model(settings, "ollama:test"), engine, None, "classify")
     with pytest.raises(ValueError, match="not an in-process model"):
         client.for_workers()
+
+
+def test_a_sender_rollup_takes_texts_evidence_and_provenance_from_its_newest_answer(engine):
+    """The rollup reads every message row's choices but only the newest row whole."""
+    from inboxmine.classify.store import SenderAnswer, store_answers
+
+    old, new = received(engine, "acme.io", days=0), received(engine, "acme.io", days=1)
+
+    def answer(message_id, industry, description, signal, run_id):
+        return SenderAnswer(
+            sender_domain="acme.io",
+            message_ids=[message_id],
+            answer={
+                "industry": industry,
+                "product_description": description,
+                "marketing_sophistication": 4 if run_id == 1 else 8,
+                "partner_program_detected": False,
+                "renewal_signal_detected": False,
+                "evidence": {"industry": {"confidence": 0.5, "signals": [signal]}},
+            },
+            provenance={"model_used": "heuristic", "pipeline_run_id": run_id},
+        )
+
+    with write_tx(engine) as conn:
+        store_answers(conn, [answer(old, "saas", "Old product", "first", 1)], [])
+    with write_tx(engine) as conn:
+        store_answers(conn, [answer(new, "saas", "New product", "second", 2)], [])
+    with engine.connect() as conn:
+        row = conn.execute(select(sender_classification)).mappings().one()
+    assert row["message_count"] == 2
+    assert row["product_description"] == "New product"
+    assert row["evidence"]["industry"]["signals"] == ["second"]
+    assert row["pipeline_run_id"] == 2
+    assert (row["industry"], row["marketing_sophistication"]) == ("saas", 6)
+
+    # Without the answer's provenance (an override refreshes the rollup), the newest row's.
+    from inboxmine.classify.store import refresh_senders
+
+    with write_tx(engine) as conn:
+        refresh_senders(conn, ["acme.io"], [])
+    with engine.connect() as conn:
+        row = conn.execute(select(sender_classification)).mappings().one()
+    assert (row["pipeline_run_id"], row["product_description"]) == (2, "New product")
