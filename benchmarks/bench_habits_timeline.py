@@ -15,7 +15,6 @@ import hashlib
 import random
 import tempfile
 import time
-import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from inboxmine.db.migrate import upgrade
 from inboxmine.db.tables.ingest import messages
 from inboxmine.db.tables.metadata_stage import parsed_metadata
 from inboxmine.habits.queries import habits_page, reading_habits
+from inboxmine.sources.store import compress_raw
 from inboxmine.timeline.queries import load_timeline
 
 SENDERS = 2000
@@ -35,7 +35,7 @@ BATCH = 5000
 def fill(engine, total: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     t0 = datetime(2025, 1, 1, tzinfo=UTC)
-    raw = zlib.compress(b"Subject: x\n\nbody\n")
+    raw = compress_raw(b"Subject: x\n\nbody\n")
     now = datetime.now(UTC)
     for start in range(0, total, BATCH):
         rows, meta = [], []

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from inboxmine.db.tables.metadata_stage import parsed_metadata
 from inboxmine.db.tables.trust import message_trust, sender_trust
 from inboxmine.opportunities.store import BATCH_MESSAGES
 from inboxmine.rules.loader import load_rules
+from inboxmine.sources.store import compress_raw
 from inboxmine.trust import store
 
 SIGNALS = [
@@ -38,7 +38,7 @@ SIGNALS = [
 
 def plant(engine, n: int, senders: int, chunk: int = 20_000) -> None:
     now = datetime.now(UTC)
-    raw = zlib.compress(b"Subject: x\n\nx\n")
+    raw = compress_raw(b"Subject: x\n\nx\n")
     for start in range(0, n, chunk):
         ids = range(start + 1, min(n, start + chunk) + 1)
         with write_tx(engine) as conn:

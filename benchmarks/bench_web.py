@@ -14,7 +14,6 @@ import statistics
 import sys
 import tempfile
 import time
-import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from inboxmine.db.engine import make_engine
 from inboxmine.db.migrate import upgrade
 from inboxmine.db.tables.ingest import messages, threads
 from inboxmine.db.tables.ledger import item_errors, pipeline_runs
+from inboxmine.sources.store import compress_raw
 from inboxmine.web.app import create_app
 from inboxmine.web.models import table
 
@@ -37,7 +37,7 @@ STAGES = ("metadata", "content", "entities", "classify", "profile", "segment")
 def bulk_load(engine, count: int) -> None:
     """Rows shaped like a real mailbox, written in big batches (one transaction each)."""
     start = datetime(2020, 1, 1, tzinfo=UTC)
-    raw = zlib.compress(b"Subject: x\n\nbody\n")
+    raw = compress_raw(b"Subject: x\n\nbody\n")
     with engine.begin() as conn:
         conn.execute(
             insert(threads),
