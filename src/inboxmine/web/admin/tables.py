@@ -418,6 +418,7 @@ VIEWS: tuple[TableView, ...] = (
             "pain_points",
             "target_audience",
             "known_contacts",
+            "messages_read",
             "first_contact",
             "avg_frequency_days",
             "offer_type_distribution",
