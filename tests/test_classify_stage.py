@@ -8,6 +8,7 @@ from sqlalchemy import insert, select
 from tests.helpers import insert_message
 from tests.test_ai_fakeserver import FakeAIServer, free_port
 
+from inboxmine.classify.store import SenderAnswer, refresh_senders, store_answers
 from inboxmine.db.engine import write_tx
 from inboxmine.db.tables.ai import ai_audit_log
 from inboxmine.db.tables.classify import ai_classification, sender_classification
@@ -397,9 +398,8 @@ def test_a_model_that_costs_money_is_never_sent_to_workers(engine, settings):
 
 
 def test_a_sender_rollup_takes_texts_evidence_and_provenance_from_its_newest_answer(engine):
-    """The rollup reads every message row's choices but only the newest row whole."""
-    from inboxmine.classify.store import SenderAnswer, store_answers
-
+    """Choices are the most common value over every message; texts, evidence and
+    provenance are the newest answer's."""
     old, new = received(engine, "acme.io", days=0), received(engine, "acme.io", days=1)
 
     def answer(message_id, industry, description, signal, run_id):
@@ -430,8 +430,6 @@ def test_a_sender_rollup_takes_texts_evidence_and_provenance_from_its_newest_ans
     assert (row["industry"], row["marketing_sophistication"]) == ("saas", 6)
 
     # Without the answer's provenance (an override refreshes the rollup), the newest row's.
-    from inboxmine.classify.store import refresh_senders
-
     with write_tx(engine) as conn:
         refresh_senders(conn, ["acme.io"], [])
     with engine.connect() as conn:
