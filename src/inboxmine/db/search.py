@@ -8,10 +8,14 @@ from sqlalchemy import ColumnElement, Engine
 MAX_SEARCH_CHARS = 200
 
 
+def like_literal(text: str) -> str:
+    """``text`` for a LIKE pattern with ``escape="\\"``: its wildcards taken literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def like_body(text: str) -> str:
     """A user's search text as a LIKE pattern body: wildcards are taken literally."""
-    text = text.strip().lower()[:MAX_SEARCH_CHARS]
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return like_literal(text.strip().lower()[:MAX_SEARCH_CHARS])
 
 
 def contains(engine: Engine, column: ColumnElement, text: str) -> ColumnElement[bool]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, case, func, select
 
+from inboxmine.db.search import like_literal
 from inboxmine.db.tables.ingest import messages
 from inboxmine.db.tables.metadata_stage import parsed_metadata
 from inboxmine.forensics.unsubscribe import list_id_host
@@ -61,9 +62,7 @@ def _counted(conn, by: str, search: str | None) -> list[dict[str, Any]]:
         .group_by(key)
     )
     if search:
-        pattern = (
-            "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        )
+        pattern = f"%{like_literal(search.lower())}%"
         query = query.where(func.lower(key).like(pattern, escape="\\"))
     with_dates = [dict(r) for r in conn.execute(query).mappings()]
     if by == "sender":

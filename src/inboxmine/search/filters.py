@@ -6,20 +6,17 @@ from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select
 
+from inboxmine.db.search import like_literal
 from inboxmine.db.tables.ingest import attachments, messages
 from inboxmine.db.tables.metadata_stage import parsed_metadata
 from inboxmine.db.tables.opportunities import gems
 from inboxmine.search.query import Filter, Query, is_address_term
 
 
-def _like_literal(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _sender_in_domain(dialect: str, domain: str) -> ColumnElement[bool]:
     """The sender's address is at ``domain`` or one of its subdomains."""
     column = messages.c.from_address
-    at, sub = f"%@{_like_literal(domain)}", f"%.{_like_literal(domain)}"
+    at, sub = f"%@{like_literal(domain)}", f"%.{like_literal(domain)}"
     if dialect == "sqlite":  # SQLite's LIKE ignores ASCII case already
         return or_(column.like(at, escape="\\"), column.like(sub, escape="\\"))
     return or_(column.ilike(at, escape="\\"), column.ilike(sub, escape="\\"))
@@ -92,7 +89,7 @@ def filter_conditions(dialect: str, query: Query) -> list[ColumnElement[bool]]:
 
 
 def _address_like(dialect: str, text: str) -> ColumnElement[bool]:
-    pattern = f"%{_like_literal(text.lower())}%"
+    pattern = f"%{like_literal(text.lower())}%"
     column = messages.c.from_address
     if dialect == "sqlite":
         return column.like(pattern, escape="\\")

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
+from inboxmine.db.rows import chunks
+from inboxmine.db.search import like_literal
 from inboxmine.db.tables.ingest import messages
 from inboxmine.db.tables.metadata_stage import parsed_metadata
 from inboxmine.forensics.domains import clean_address, registered_domain
@@ -27,7 +29,7 @@ from inboxmine.people.identity import (
     person_of,
 )
 
-#: Values per IN (...) list (SQLite caps bound parameters).
+#: Most addresses or threads a timeline's gems are looked up by.
 CHUNK = 500
 #: Messages read for address announcements, per timeline.
 MAX_ANNOUNCEMENT_MESSAGES = 300
@@ -43,20 +45,11 @@ class Subject:
     sent_ids: list[int]  # the user's messages to them
 
 
-def chunks(values: list, size: int = CHUNK):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def company_condition(domain: str):
     by_metadata = messages.c.id.in_(
         select(parsed_metadata.c.message_id).where(parsed_metadata.c.sender_domain == domain)
     )
-    pattern = like_escape(domain)
+    pattern = like_literal(domain)
     return or_(
         by_metadata,
         messages.c.from_address.like(f"%@{pattern}", escape="\\"),
@@ -138,7 +131,7 @@ def subject_of(conn, contact: str | None, domain: str | None, rules: IdentityRul
         aliases = [a for g in rules.known_aliases if contact in g for a in g]
         # Its +tag forms, as written and in the canonical form (gmail.com without dots).
         plus = {
-            f"{like_escape(part[: part.index('+', 1)] if '+' in part[1:] else part)}+%@{like_escape(at)}"
+            f"{like_literal(part[: part.index('+', 1)] if '+' in part[1:] else part)}+%@{like_literal(at)}"
             for part, at in ((local, host), tuple(base.rsplit("@", 1)))
         }
         seen = _seen(

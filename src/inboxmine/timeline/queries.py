@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, or_, select
 
+from inboxmine.db.rows import chunks
 from inboxmine.db.tables.engage import engagement_drafts
 from inboxmine.db.tables.entities import extracted_entities
 from inboxmine.db.tables.ingest import attachments, messages, threads
@@ -23,7 +24,7 @@ from inboxmine.people.identity import (
     identity_rules,
 )
 from inboxmine.timeline.build import build_timeline
-from inboxmine.timeline.people_rows import CHUNK, chunks, subject_of
+from inboxmine.timeline.people_rows import CHUNK, subject_of
 
 #: The newest messages whose money, dates and files are read.
 MAX_DETAIL_MESSAGES = 1000

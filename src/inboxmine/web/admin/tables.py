@@ -23,6 +23,7 @@ from starlette.requests import Request
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
+from inboxmine.db.search import like_literal
 from inboxmine.runner import ledger
 from inboxmine.services.drafts import DRAFT_STATUSES, RESPONSE_SENTIMENTS
 from inboxmine.services.gems import SETTABLE_STATUSES
@@ -687,7 +688,7 @@ class InboxModelView(ModelView):
             from inboxmine.search.searcher import message_ids_matching
 
             return stmt.filter(message_ids_matching(self.session_maker.kw["bind"], term))
-        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = f"%{like_literal(term)}%"
         sqlite = self.session_maker.kw["bind"].dialect.name == "sqlite"
         conditions = []
         for name in self._search_fields:
