@@ -195,3 +195,55 @@ def test_a_sender_above_the_cap_is_read_from_its_recent_mail_with_totals_over_al
     for column in ("total_messages", "bulk_ratio", "first_contact", "last_contact"):
         assert capped[column] == whole[column], column
     assert capped["avg_frequency_days"] == whole["avg_frequency_days"] == 2.0
+
+
+def _list_thread(engine, senders: list[str]) -> tuple[int, list[int]]:
+    """One mailing-list thread, a message a day from each of ``senders`` in turn."""
+    with write_tx(engine) as conn:
+        thread_id = int(
+            conn.execute(
+                insert(metadata.tables["threads"]).values(
+                    thread_key="weekly", subject="Weekly call"
+                )
+            ).inserted_primary_key[0]
+        )
+    ids = []
+    for day, sender in enumerate(senders):
+        sent_at = NOW - timedelta(days=len(senders) - day)
+        mid = insert_message(
+            engine,
+            from_address=f"someone@{sender}",
+            thread_id=thread_id,
+            subject="Re: Weekly call",
+            sent_at=sent_at,
+        )
+        with write_tx(engine) as conn:
+            conn.execute(
+                insert(metadata.tables["parsed_metadata"]).values(
+                    message_id=mid, sender_domain=sender, sent_at=sent_at, parsed_at=NOW
+                )
+            )
+        ids.append(mid)
+    return thread_id, ids
+
+
+def test_a_long_thread_is_read_from_its_end_and_a_senders_own_messages_once(
+    engine, settings, monkeypatch
+):
+    """A list thread spans many senders' batches: only its most recent messages
+    are read for each, in time order, and the sender's own are the same facts."""
+    senders = ["a.example", "b.example", "c.example"] * 3 + ["a.example"]
+    thread_id, ids = _list_thread(engine, senders)
+    with engine.connect() as conn:
+        [whole] = store.load_senders(conn, ["b.example"])
+    assert [m.id for m in whole.threads[0].messages] == ids
+
+    monkeypatch.setattr(store, "MAX_THREAD_MESSAGES", 4)
+    with engine.connect() as conn:
+        [facts] = store.load_senders(conn, ["a.example"])
+    [thread] = facts.threads
+    assert (thread.id, thread.subject) == (thread_id, "Weekly call")
+    assert [m.id for m in thread.messages] == ids[-4:]
+    assert [m.sender_domain for m in thread.messages] == senders[-4:]
+    assert thread.messages[-1] is facts.messages[-1]  # its own message, not read twice
+    assert [m.id for m in facts.messages] == [ids[0], ids[3], ids[6], ids[9]]

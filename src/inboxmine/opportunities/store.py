@@ -355,6 +355,45 @@ def _rekey(facts: MessageFacts, me: Me) -> MessageFacts:
     return facts
 
 
+def _recent_thread_message_ids(conn: Connection, thread_ids: Iterable[int]) -> list[int]:
+    """The ids of each thread's most recent ``MAX_THREAD_MESSAGES`` messages:
+    a mailing-list thread spans many senders' batches, and only its end is looked at."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=messages.c.thread_id,
+            order_by=(messages.c.sent_at.desc(), messages.c.id.desc()),
+        )
+        .label("rank")
+    )
+    ranked = select(messages.c.id, rank).where(messages.c.thread_id.in_(thread_ids)).subquery()
+    query = select(ranked.c.id).where(ranked.c.rank <= MAX_THREAD_MESSAGES)
+    return [row[0] for row in conn.execute(query)]
+
+
+def _threads(
+    conn: Connection, thread_ids: list[int], by_id: dict[int, MessageFacts], me: Me
+) -> tuple[dict[int, str | None], dict[int, list[MessageFacts]]]:
+    """The subjects of these threads and their most recent messages; a message
+    already read (in ``by_id``) is not read again."""
+    subjects: dict[int, str | None] = {}
+    found: dict[int, list[MessageFacts]] = {}
+    for chunk in chunks(thread_ids):
+        query = select(threads.c.id, threads.c.subject).where(threads.c.id.in_(chunk))
+        subjects.update((thread_id, subject) for thread_id, subject in conn.execute(query))
+        recent = _recent_thread_message_ids(conn, chunk)
+        known = [by_id[i] for i in recent if i in by_id]
+        unknown = sorted(i for i in recent if i not in by_id)
+        read = [
+            _rekey(_to_facts(dict(row)), me)
+            for ids in chunks(unknown)
+            for row in conn.execute(_message_query(messages.c.id.in_(ids))).mappings()
+        ]
+        for facts in known + read:
+            found.setdefault(facts.thread_id, []).append(facts)
+    return subjects, found
+
+
 def load_senders(
     conn: Connection,
     sender_domains: list[str],
@@ -379,16 +418,7 @@ def load_senders(
     for message in by_id.values():
         message.via_discussion_list = message.list_id in lists
     thread_ids = sorted({m.thread_id for m in by_id.values() if m.thread_id is not None})
-    thread_rows: dict[int, dict] = {}
-    thread_messages: dict[int, list[MessageFacts]] = {}
-    for chunk in chunks(thread_ids):
-        for row in conn.execute(
-            select(threads.c.id, threads.c.subject).where(threads.c.id.in_(chunk))
-        ).mappings():
-            thread_rows[row["id"]] = dict(row)
-        for row in conn.execute(_message_query(messages.c.thread_id.in_(chunk))).mappings():
-            facts = by_id.get(row["id"]) or _rekey(_to_facts(dict(row)), me)
-            thread_messages.setdefault(facts.thread_id, []).append(facts)
+    subjects, thread_messages = _threads(conn, thread_ids, by_id, me)
     received_ids = sorted(by_id)
     ent = extracted_entities
     names = [
@@ -449,8 +479,8 @@ def load_senders(
             sender.threads.append(
                 ThreadFacts(
                     id=thread_id,
-                    subject=(thread_rows.get(thread_id, {}).get("subject") or "")[:300],
-                    messages=items[-MAX_THREAD_MESSAGES:],
+                    subject=(subjects.get(thread_id) or "")[:300],
+                    messages=items,
                 )
             )
     return [s for s in senders.values() if s.messages]
