@@ -1,5 +1,6 @@
 """The shared stage runner: unprocessed items only, per-item errors, order, concurrency."""
 
+import os
 import threading
 
 import pytest
@@ -319,3 +320,41 @@ def test_an_item_that_cannot_be_read_is_its_error_not_the_batchs(engine, setting
         [error] = conn.execute(select(item_errors)).mappings().all()
     assert error["item_id"] == "odd"
     assert "cannot be read" in error["error"] and "odd data in its messages" in error["error"]
+
+
+def _load_here(conn, ids, ctx):
+    """Each subject with the process that read it; an unreadable one fails its batch."""
+    subjects = _load(conn, ids, ctx)
+    if any("unreadable" in s for s in subjects):
+        raise ValueError("unreadable subject")
+    return [(os.getpid(), ctx.prepared, s) for s in subjects]
+
+
+def _where_loaded(loaded, prepared):
+    read_by, read_prepared, subject = loaded
+    return {"out": [f"{read_by}:{os.getpid()}:{read_prepared}{prepared}:{subject}"]}
+
+
+def test_a_stage_that_loads_in_its_workers_reads_each_batch_there(engine, settings, monkeypatch):
+    """Each worker reads its own batches on its own connection (the main process
+    only writes); an item that cannot be read there is still only its own error."""
+    ids = [insert_message(engine, subject=f"s{i}") for i in range(449)]
+    bad = insert_message(engine, subject="unreadable")
+    loads_there = {"load": _load_here, "transform": _where_loaded, "loads_in_workers": True}
+    stage = Stage(**{**SHOUT.__dict__, **loads_there})
+    monkeypatch.setattr(registry, "stages", lambda: {"metadata": stage})
+    fast = settings.model_copy(
+        update={"runner": settings.runner.model_copy(update={"workers": 2, "batch_size": 50})}
+    )
+    ok, [run_id] = run_stages(engine, fast, ["metadata"])
+    assert ok
+    run = ledger.get_run(engine, run_id)
+    assert (run["items_processed"], run["items_failed"]) == (450, 1)
+    assert sorted(i for i, _ in WRITTEN) == ids
+    for _, text in WRITTEN:
+        read_by, transformed_by, prepared, _ = text.split(":")
+        assert read_by == transformed_by != str(os.getpid())
+        assert prepared == "!!"  # the prepared value reached the worker's load too
+    with engine.connect() as conn:
+        [error] = conn.execute(select(item_errors)).mappings().all()
+    assert error["item_id"] == str(bad) and "unreadable subject" in error["error"]

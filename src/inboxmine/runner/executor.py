@@ -13,6 +13,7 @@ import traceback
 import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -32,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 
 from inboxmine.config import Settings
-from inboxmine.db.engine import write_tx
+from inboxmine.db.engine import make_engine, write_tx
 from inboxmine.db.tables import metadata as schema
 from inboxmine.db.tables.ledger import pipeline_runs, stage_items
 from inboxmine.db.types import utcnow
@@ -303,6 +304,58 @@ def transform_batch(
     return results
 
 
+@dataclass(frozen=True)
+class WorkerLoad:
+    """What a worker process needs to load its batches itself (``Stage.loads_in_workers``)."""
+
+    stage_key: str
+    database_url: str
+    settings: Settings
+    options: dict[str, Any]
+    prepared: Any
+    limit: float | None
+
+
+#: A worker process's engines, by database URL (one connection each).
+_WORKER_ENGINES: dict[str, Engine] = {}
+
+
+def load_and_transform_batch(job: WorkerLoad, batch: list) -> list:
+    """Worker side of a stage that loads in its workers: read the batch on this
+    process's own connection, then :func:`transform_batch` it."""
+    if job.database_url not in _WORKER_ENGINES:
+        _WORKER_ENGINES[job.database_url] = make_engine(job.database_url)
+    stage = get_stage(job.stage_key)
+    ctx = StageContext(
+        engine=_WORKER_ENGINES[job.database_url],
+        settings=job.settings,
+        run=None,  # type: ignore[arg-type]  # the run is the main process's
+        options=job.options,
+    )
+    ctx.prepared = job.prepared
+    with ctx.engine.connect() as conn:
+        items = list(zip(batch, load_items(stage, conn, batch, ctx), strict=True))
+    return transform_batch(stage.transform, job.prepared, items, job.limit)
+
+
+def _worker_load(stage: Stage, ctx: StageContext, limit: float | None) -> WorkerLoad | None:
+    """How the workers load this stage's batches; None when the main process
+    loads them (the stage does not ask, or the database is in this process's memory)."""
+    url = ctx.engine.url
+    if not stage.loads_in_workers or (
+        url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+    ):
+        return None
+    return WorkerLoad(
+        stage_key=stage.key,
+        database_url=url.render_as_string(hide_password=False),
+        settings=ctx.settings,
+        options=ctx.options,
+        prepared=ctx.prepared,
+        limit=limit,
+    )
+
+
 def _worker_count(ctx: StageContext, pending: int, stage: Stage) -> int:
     """Worker processes for the transforms; 0 runs them in this process.
 
@@ -374,12 +427,16 @@ def _run_batches(stage: Stage, ctx: StageContext, keys: list) -> None:
             for batch in batches:
                 _store(stage, ctx, transform_batch(stage.transform, prepared, load(batch), limit))
             return
+        job = _worker_load(stage, ctx, limit)
         with process_pool(workers) as pool:
             in_flight: list[Future] = []
             for batch in batches:
-                in_flight.append(
-                    pool.submit(transform_batch, stage.transform, prepared, load(batch), limit)
-                )
+                if job is not None:
+                    in_flight.append(pool.submit(load_and_transform_batch, job, batch))
+                else:
+                    in_flight.append(
+                        pool.submit(transform_batch, stage.transform, prepared, load(batch), limit)
+                    )
                 if len(in_flight) > workers:
                     _store(stage, ctx, in_flight.pop(0).result())
             for future in in_flight:

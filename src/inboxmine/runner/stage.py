@@ -186,6 +186,12 @@ class Stage:
     #: their batches are shared among queue workers); or ``parallel(ctx)``,
     #: asked once the stage is prepared (classify: only with an in-process model).
     parallel: bool | Callable[[StageContext], bool] = True
+    #: ``load`` runs in the worker processes as well, each on its own
+    #: connection, when the stage runs in parallel on a database they can open
+    #: (a whole-mailbox stage whose reads outweigh its transforms: profile).
+    #: There ``load``'s context has the engine, settings, options and
+    #: ``prepared``, and no run: it must not :meth:`StageContext.note`.
+    loads_in_workers: bool = False
 
     def runs_parallel(self, ctx: StageContext) -> bool:
         return self.parallel(ctx) if callable(self.parallel) else self.parallel

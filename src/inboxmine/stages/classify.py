@@ -122,5 +122,7 @@ STAGE = register(
         write=write,
         retry_errors=True,
         parallel=in_workers,
+        # With an in-process model each worker reads the senders it classifies.
+        loads_in_workers=True,
     )
 )

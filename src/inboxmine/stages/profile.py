@@ -122,5 +122,7 @@ STAGE = register(
         after=after,
         batch_weight=st.BATCH_MESSAGES,
         parallel=True,
+        # Reading a batch's senders costs more than profiling them.
+        loads_in_workers=True,
     )
 )
