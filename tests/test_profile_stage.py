@@ -247,3 +247,30 @@ def test_a_long_thread_is_read_from_its_end_and_a_senders_own_messages_once(
     assert [m.sender_domain for m in thread.messages] == senders[-4:]
     assert thread.messages[-1] is facts.messages[-1]  # its own message, not read twice
     assert [m.id for m in facts.messages] == [ids[0], ids[3], ids[6], ids[9]]
+
+
+def test_a_busy_colleague_is_read_from_their_recent_mail_with_totals_over_all(
+    engine, monkeypatch
+):
+    """With include_internal a colleague is one person of the user's domain:
+    above the cap, their most recent messages are read, their counts cover all."""
+    ids = []
+    for day in range(8):
+        sent_at = NOW - timedelta(days=20 - day)
+        mid = insert_message(engine, from_address="CFO@example.com", sent_at=sent_at)
+        with write_tx(engine) as conn:
+            conn.execute(
+                insert(metadata.tables["parsed_metadata"]).values(
+                    message_id=mid, sender_domain="example.com", sent_at=sent_at, parsed_at=NOW
+                )
+            )
+        ids.append(mid)
+    me = store.who_am_i(engine, {"me@example.com"}, include_internal=True)
+    assert "example.com" in me.identities
+    monkeypatch.setattr(store, "MAX_SENDER_MESSAGES", 3)
+    with engine.connect() as conn:
+        [facts] = store.load_senders(conn, ["cfo@example.com"], me=me)
+    assert facts.is_internal
+    assert [m.id for m in facts.messages] == ids[-3:]
+    assert facts.received_count == 8
+    assert facts.totals.first_at == NOW - timedelta(days=20)

@@ -11,7 +11,18 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, case, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from inboxmine.classify.overrides import DIMENSION_FIELDS
 from inboxmine.db.engine import read_tx
@@ -294,56 +305,57 @@ def _entity(row: dict[str, Any]) -> EntityFacts:
 CLASSIFICATION_COLUMNS = [*DIMENSION_FIELDS, "ai_confidence", "model_used"]
 
 
+def _ways(identities: Iterable[str], me: Me) -> list[tuple[ColumnElement, ColumnElement, list]]:
+    """How the received messages of these identities are found, as (key, condition,
+    identities): by ``sender_domain``, and a colleague (a person identity at the
+    user's domains, with ``include_internal``) by their address at those domains."""
+    pm = parsed_metadata
+    identities = list(identities)
+    received = messages.c.is_sent.is_(False)
+    ways = [(pm.c.sender_domain, received, identities)]
+    if me.include_internal and me.domains:
+        colleagues = [i for i in identities if is_internal(i, me)]
+        at_my_domains = and_(pm.c.sender_domain.in_(sorted(me.domains)), received)
+        ways.append((func.lower(messages.c.from_address), at_my_domains, colleagues))
+    return ways
+
+
 def large_senders(conn: Connection, identities: list[str], me: Me) -> dict[str, SenderTotals]:
-    """The totals of the senders among ``identities`` with more than
-    ``MAX_SENDER_MESSAGES`` received messages (the user's own identities,
+    """The totals of the senders among ``identities`` (colleagues too) with more
+    than ``MAX_SENDER_MESSAGES`` received messages (the user's own identities,
     whose mail counts per colleague, are never among them)."""
     pm = parsed_metadata
     bulk = func.sum(case((pm.c.is_bulk.is_(True), 1), else_=0))
     found: dict[str, SenderTotals] = {}
-    for chunk in chunks([i for i in identities if i not in me.identities]):
-        query = (
-            select(
-                pm.c.sender_domain,
-                func.count(),
-                bulk,
-                func.min(pm.c.sent_at),
-                func.max(pm.c.sent_at),
+    for key, received, names in _ways([i for i in identities if i not in me.identities], me):
+        for chunk in chunks(names):
+            query = (
+                select(key, func.count(), bulk, func.min(pm.c.sent_at), func.max(pm.c.sent_at))
+                .select_from(pm.join(messages, messages.c.id == pm.c.message_id))
+                .where(key.in_(chunk), received)
+                .group_by(key)
+                .having(func.count() > MAX_SENDER_MESSAGES)
             )
-            .join(messages, messages.c.id == pm.c.message_id)
-            .where(pm.c.sender_domain.in_(chunk), messages.c.is_sent.is_(False))
-            .group_by(pm.c.sender_domain)
-            .having(func.count() > MAX_SENDER_MESSAGES)
-        )
-        for domain, count, bulk_count, first_at, last_at in conn.execute(query):
-            found[domain] = SenderTotals(count, int(bulk_count or 0), first_at, last_at)
+            for identity, count, bulk_count, first_at, last_at in conn.execute(query):
+                found[identity] = SenderTotals(count, int(bulk_count or 0), first_at, last_at)
     return found
 
 
 def _received_rows(
     conn: Connection, identities: list[str], me: Me, large: Iterable[str] = ()
 ) -> Iterator[dict]:
-    """The received messages of these identities: by ``sender_domain``, and
-    colleagues (person identities at the user's domains) by their address; of
-    the ``large`` senders, the most recent ``MAX_SENDER_MESSAGES``."""
+    """The received messages of these identities (see :func:`_ways`); of the
+    ``large`` senders, the most recent ``MAX_SENDER_MESSAGES``."""
     pm = parsed_metadata
     large = set(large)
-    for chunk in chunks([i for i in identities if i not in large]):
-        where = and_(pm.c.sender_domain.in_(chunk), messages.c.is_sent.is_(False))
-        yield from conn.execute(_message_query(where)).mappings()
-    for identity in sorted(large):
-        where = and_(pm.c.sender_domain == identity, messages.c.is_sent.is_(False))
-        recent = _message_query(where).order_by(pm.c.sent_at.desc(), messages.c.id.desc())
-        yield from conn.execute(recent.limit(MAX_SENDER_MESSAGES)).mappings()
-    colleagues = [i for i in identities if is_internal(i, me)] if me.include_internal else []
-    if colleagues and me.domains:
-        for chunk in chunks(colleagues):
-            where = and_(
-                func.lower(messages.c.from_address).in_(chunk),
-                pm.c.sender_domain.in_(sorted(me.domains)),
-                messages.c.is_sent.is_(False),
+    for key, received, names in _ways(identities, me):
+        for chunk in chunks([i for i in names if i not in large]):
+            yield from conn.execute(_message_query(and_(key.in_(chunk), received))).mappings()
+        for identity in sorted(large.intersection(names)):
+            recent = _message_query(and_(key == identity, received)).order_by(
+                pm.c.sent_at.desc(), messages.c.id.desc()
             )
-            yield from conn.execute(_message_query(where)).mappings()
+            yield from conn.execute(recent.limit(MAX_SENDER_MESSAGES)).mappings()
 
 
 def _rekey(facts: MessageFacts, me: Me) -> MessageFacts:
