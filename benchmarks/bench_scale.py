@@ -61,14 +61,17 @@ _DATE_HEADER = re.compile(rb"^date:\s*(.*)$", re.I)
 _DOMAIN = re.compile(rb"@([A-Za-z0-9-]{1,63})\.")
 
 
-def seed_messages(folder: Path, messy: int) -> list[bytes]:
+def seed_messages(folder: Path, messy: int, corpora: Path = CORPORA) -> list[bytes]:
     """The real messages replayed: the corpora, then the messy spam/phishing set."""
-    seeds = [item.raw for item in read_eml(CORPORA) if item.raw] if CORPORA.is_dir() else []
+    if not corpora.is_dir():
+        # Without the real mail the figures would be of generated mail only.
+        sys.exit(f"no corpora at {corpora}: pass --corpora with the folder of real mail")
+    seeds = [item.raw for item in read_eml(corpora) if item.raw]
+    real = len(seeds)
     if messy:
         corpus = build_messy_corpus(folder / "messy", files=messy, seed=14, huge_bytes=0)
         seeds += [item.raw for item in read_eml(corpus.root) if item.raw]
-    if not seeds:
-        sys.exit(f"nothing to replay: no corpora at {CORPORA} and --messy 0")
+    print(f"seeds: {real:,} real messages from {corpora}, {len(seeds) - real:,} messy", flush=True)
     return seeds
 
 
@@ -124,8 +127,8 @@ def build_mailbox(path: Path, seeds: list[bytes], messages: int, spread: int) ->
     return size, stdlib_s
 
 
-def _build(folder: Path, mbox: Path, messy: int, messages: int, spread: int):
-    seeds = seed_messages(folder, messy)
+def _build(folder: Path, mbox: Path, messy: int, messages: int, spread: int, corpora: Path):
+    seeds = seed_messages(folder, messy, corpora)
     size, stdlib_s = build_mailbox(mbox, seeds, messages, spread)
     return size, stdlib_s, len(seeds)
 
@@ -146,6 +149,9 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--messy", type=int, default=3000, help="messy spam/phishing seeds")
     parser.add_argument("--spread", type=int, default=40, help="sender variants per sender")
+    parser.add_argument(
+        "--corpora", type=Path, default=CORPORA, help=f"the real mail (default: {CORPORA})"
+    )
     parser.add_argument("--db", help="an empty database URL (default: SQLite in the folder)")
     parser.add_argument(
         "--spacy", action="store_true", help="entities with spaCy NER (default: rules only)"
@@ -170,7 +176,7 @@ def main() -> None:
             # Built in a child process: this one, whose memory is measured, never holds the seeds.
             with multiprocessing.get_context("fork").Pool(1) as pool:
                 size, stdlib_s, seed_count = pool.apply(
-                    _build, (folder, mbox, args.messy, args.messages, args.spread)
+                    _build, (folder, mbox, args.messy, args.messages, args.spread, args.corpora)
                 )
             built.write_text(
                 json.dumps(
