@@ -46,6 +46,42 @@ def test_named_entities_add_what_the_rules_miss(model):
     assert not any(e.entity_value == "Rachel Kim" for e in found)
 
 
+def _newsletter(is_bulk: bool) -> MessageText:
+    return MessageText(
+        message_id=2,
+        sent_at=datetime(2026, 1, 10, tzinfo=UTC),
+        from_name="Orbital Weekly",
+        from_address="news@orbital.com",
+        body="This week Michael Jordan told Microsoft about the new stadium deal.",
+        signature="Rachel Kim\nEditor, Globex Media Group",
+        is_bulk=is_bulk,
+    )
+
+
+def test_a_bulk_message_is_read_by_ner_in_its_signature_only(model, tmp_path):
+    """A newsletter's articles name people who are not your contacts: NER skips
+    a bulk body (rules/entities.yaml ner.bulk_body_chars) and reads its signature."""
+    rules = load_entity_rules()
+    assert rules.ner.bulk_body_chars == 0
+
+    def found(message, rules):
+        known = extract_with_rules(message, rules)
+        return {
+            (e.entity_value, e.source)
+            for e in nlp.find_named_entities(model, message, rules, known)
+        }
+
+    personal = found(_newsletter(is_bulk=False), rules)
+    assert ("Michael Jordan", "body") in personal
+    bulk = found(_newsletter(is_bulk=True), rules)
+    assert not any(source == "body" for _, source in bulk)
+    assert {source for _, source in personal} - {"body"} == {source for _, source in bulk}
+
+    (tmp_path / "entities.yaml").write_text("ner:\n  bulk_body_chars: 50000\n")
+    read_whole = load_entity_rules(tmp_path)
+    assert found(_newsletter(is_bulk=True), read_whole) == personal
+
+
 def test_a_missing_model_is_named_with_the_fix():
     loaded, problem = nlp.load_model("en_core_web_no_such_model")
     assert loaded is None

@@ -25,8 +25,6 @@ from inboxmine.entities.orgs import org_key
 from inboxmine.entities.rules import EntityRules
 from inboxmine.entities.signature import same_person
 
-#: Characters of the cleaned body given to spaCy (~50-100 ms per message).
-MAX_NER_CHARS = 50_000
 MAX_NER_ENTITIES = 60
 #: Pipes NER does not need; disabling them roughly halves the time.
 _UNUSED_PIPES = ("parser", "lemmatizer", "tagger", "attribute_ruler", "senter")
@@ -81,14 +79,16 @@ def _load(name: str) -> tuple[object | None, str | None]:
 def find_named_entities(
     nlp, message: MessageText, rules: EntityRules, known: list[Entity]
 ) -> list[Entity]:
-    """People, organizations, money and dates spaCy finds that the rules did not."""
+    """People, organizations, money and dates spaCy finds that the rules did not,
+    in the signature and as much of the body as ``rules.ner`` says (none of a
+    bulk message's by default)."""
     names = [e.entity_value for e in known if e.entity_type == "person"]
     orgs = {e.entity_normalized for e in known if e.entity_type == "organization"}
     amounts = {(e.amount, e.currency) for e in known if e.entity_type == "money"}
     days = {e.date_value for e in known if e.entity_type == "date"}
     found: list[Entity] = []
     for text, source, confidence in (
-        (clip(message.body, MAX_NER_CHARS), "body", 0.8),
+        (clip(message.body, rules.ner.body_chars(message.is_bulk)), "body", 0.8),
         (
             None if message.is_sent else clip(message.signature, MAX_SIGNATURE_CHARS),
             "signature",

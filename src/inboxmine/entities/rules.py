@@ -19,6 +19,22 @@ PROCUREMENT_RULES_FILE = "procurement.yaml"
 
 
 @dataclass(frozen=True)
+class NerRules:
+    """How much of a message spaCy reads (``ner`` in rules/entities.yaml)."""
+
+    max_body_chars: int
+    #: Of a bulk message's body (its signature is read whatever this says).
+    bulk_body_chars: int
+
+    def body_chars(self, is_bulk: bool) -> int:
+        return min(self.bulk_body_chars, self.max_body_chars) if is_bulk else self.max_body_chars
+
+
+def compile_ner_rules(config: dict) -> NerRules:
+    return NerRules(int(config["max_body_chars"]), int(config["bulk_body_chars"]))
+
+
+@dataclass(frozen=True)
 class EntityRules:
     """Every compiled rule the extractors use (picklable: sent to workers)."""
 
@@ -28,6 +44,7 @@ class EntityRules:
     people: PeopleRules
     signature: SignatureRules
     orgs: OrgRules
+    ner: NerRules
 
 
 def compile_entity_rules(entities: dict, procurement: dict) -> EntityRules:
@@ -40,6 +57,7 @@ def compile_entity_rules(entities: dict, procurement: dict) -> EntityRules:
         people=compile_people_rules(people),
         signature=compile_signature_rules(people),
         orgs=compile_org_rules(entities["orgs"]),
+        ner=compile_ner_rules(entities["ner"]),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from inboxmine.rules.models.base import Number, Section, WordFamilies, Words
 
 
@@ -51,6 +53,11 @@ class Orgs(Section):
     max_per_message: int
 
 
+class Ner(Section):
+    max_body_chars: int = Field(ge=0)
+    bulk_body_chars: int = Field(ge=0)
+
+
 class EntitiesFile(Section):
     """rules/entities.yaml."""
 
@@ -58,6 +65,7 @@ class EntitiesFile(Section):
     dates: Dates
     people: People
     orgs: Orgs
+    ner: Ner
 
 
 class ProcurementSignal(Section):
