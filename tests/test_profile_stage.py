@@ -249,9 +249,7 @@ def test_a_long_thread_is_read_from_its_end_and_a_senders_own_messages_once(
     assert [m.id for m in facts.messages] == [ids[0], ids[3], ids[6], ids[9]]
 
 
-def test_a_busy_colleague_is_read_from_their_recent_mail_with_totals_over_all(
-    engine, monkeypatch
-):
+def test_a_busy_colleague_is_read_from_their_recent_mail_with_totals_over_all(engine, monkeypatch):
     """With include_internal a colleague is one person of the user's domain:
     above the cap, their most recent messages are read, their counts cover all."""
     ids = []
