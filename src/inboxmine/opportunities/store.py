@@ -312,12 +312,16 @@ def _ways(identities: Iterable[str], me: Me) -> list[tuple[ColumnElement, Column
     pm = parsed_metadata
     identities = list(identities)
     received = messages.c.is_sent.is_(False)
-    ways = [(pm.c.sender_domain, received, identities)]
-    if me.include_internal and me.domains:
-        colleagues = [i for i in identities if is_internal(i, me)]
-        at_my_domains = and_(pm.c.sender_domain.in_(sorted(me.domains)), received)
-        ways.append((func.lower(messages.c.from_address), at_my_domains, colleagues))
-    return ways
+    if not (me.include_internal and me.domains):
+        return [(pm.c.sender_domain, received, identities)]
+    internal = {i for i in identities if is_internal(i, me)}
+    colleagues = [i for i in identities if i in internal]
+    others = [i for i in identities if i not in internal]
+    at_my_domains = and_(pm.c.sender_domain.in_(sorted(me.domains)), received)
+    return [
+        (pm.c.sender_domain, received, others),
+        (func.lower(messages.c.from_address), at_my_domains, colleagues),
+    ]
 
 
 def large_senders(conn: Connection, identities: list[str], me: Me) -> dict[str, SenderTotals]:

@@ -170,8 +170,7 @@ def process_claim(
     from inboxmine.runner.executor import load_items, transform_batch, write_results
 
     with read_tx(ctx.engine) as conn:
-        loaded = load_items(stage, conn, claim.item_ids, ctx)
-        items = list(zip(claim.item_ids, loaded, strict=True))
+        items = load_items(stage, conn, claim.item_ids, ctx)
     renewed = [time.monotonic()]
 
     def keep_claim() -> None:

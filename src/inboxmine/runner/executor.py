@@ -244,9 +244,16 @@ class Unreadable:
         self.error = error
 
 
-def load_items(stage: Stage, conn: Connection, keys: list, ctx: StageContext) -> list:
-    """``stage.load`` of a batch; when the batch cannot be read, item by item, so
-    one item with odd data is that item's error, not the batch's."""
+def load_items(
+    stage: Stage, conn: Connection, keys: list, ctx: StageContext
+) -> list[tuple[Any, Any]]:
+    """``stage.load`` of a batch, each loaded item with its key; when the batch
+    cannot be read, item by item, so one item with odd data is that item's
+    error, not the batch's."""
+    return list(zip(keys, _load(stage, conn, keys, ctx), strict=True))
+
+
+def _load(stage: Stage, conn: Connection, keys: list, ctx: StageContext) -> list:
     try:
         return stage.load(conn, keys, ctx)
     except Exception:
@@ -334,7 +341,7 @@ def load_and_transform_batch(job: WorkerLoad, batch: list) -> list:
     )
     ctx.prepared = job.prepared
     with ctx.engine.connect() as conn:
-        items = list(zip(batch, load_items(stage, conn, batch, ctx), strict=True))
+        items = load_items(stage, conn, batch, ctx)
     return transform_batch(stage.transform, job.prepared, items, job.limit)
 
 
@@ -419,8 +426,7 @@ def _run_batches(stage: Stage, ctx: StageContext, keys: list) -> None:
 
     def load(batch: list) -> list[tuple[Any, Any]]:
         with ctx.engine.connect() as conn:
-            items = load_items(stage, conn, batch, ctx)
-        return list(zip(batch, items, strict=True))
+            return load_items(stage, conn, batch, ctx)
 
     try:
         if workers == 0:
