@@ -25,6 +25,7 @@ from inboxmine.db.tables.content import parsed_content
 from inboxmine.db.tables.ingest import messages
 from inboxmine.db.tables.ledger import pipeline_runs, stage_items
 from inboxmine.db.tables.queue import run_batches
+from inboxmine.db.types import utcnow
 from inboxmine.runner import ledger
 from inboxmine.runner.distributed import (
     Distributor,
@@ -189,11 +190,11 @@ def test_two_workers_share_one_run_and_a_killed_worker_costs_only_its_batch(
 def test_a_batch_is_claimed_by_one_worker_and_reclaimed_when_its_lease_runs_out(engine):
     run_id = ledger.create_run(engine, "content", "web")
     with write_tx(engine) as conn:
-        assert plan_batches(conn, run_id, list(range(1, 11)), 4) == 3
+        assert plan_batches(conn, run_id, [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10]]) == 3
     first = claim_batch(engine, run_id, "host:1", lease_s=60)
     second = claim_batch(engine, run_id, "host:2", lease_s=60)
     third = claim_batch(engine, run_id, "host:1", lease_s=0.01)
-    assert [first.item_ids, second.item_ids, third.item_ids] == [
+    assert [first.keys, second.keys, third.keys] == [
         [1, 2, 3, 4],
         [5, 6, 7, 8],
         [9, 10],
@@ -286,3 +287,96 @@ def test_an_unreachable_queue_is_one_clear_error(db_url, settings, monkeypatch, 
     said = " ".join(result.output.split())
     assert "does not answer" in said and "start the Redis server" in said
     assert "secret" not in result.output
+
+
+def test_named_item_stages_share_their_batches_and_end_as_a_local_run(
+    engine, settings, demo_corpus
+):
+    """classify and profile (per sender) are shared too: a batch holds the
+    stage's items, and profile's clean-up reads the run's marks, not the
+    memory of the process that happened to store a batch."""
+    import dataclasses
+
+    from inboxmine.db.tables.opportunities import gems, sender_profiles
+    from inboxmine.runner.executor import run_stages
+    from inboxmine.runner.registry import register
+    from inboxmine.stages import profile as profile_stage
+
+    demo = demo_corpus(messages=400)
+    settings = settings.model_copy(
+        update={
+            "me": list(demo.me),
+            "runner": settings.runner.model_copy(update={"batch_size": 10}),
+        }
+    )
+    ingest_demo(engine, demo)
+    assert run_stages(engine, settings, ["metadata", "content", "entities"], "cli")[0]
+
+    def shared_run(key: str) -> int:
+        def ask_for_help(run_id: int, count: int) -> None:
+            help_with_run(engine, settings, run_id, worker="helper:1")
+
+        (run_id,) = queue_runs(engine, [key], "web")
+        distributor = Distributor(ask_for_help, lease_s=60, worker="coordinator:1")
+        assert execute_runs(engine, settings, [run_id], distributor=distributor)
+        with engine.connect() as conn:
+            done_by = conn.execute(
+                select(run_batches.c.done_by).where(run_batches.c.pipeline_run_id == run_id)
+            ).scalars()
+            assert set(done_by) == {"helper:1"}  # more than one batch, all stored by the helper
+        return run_id
+
+    run_id = shared_run("classify")
+    senders = ledger.get_run(engine, run_id)["items_processed"]
+    assert senders > 10
+    assert _count(engine, stage_items, stage_items.c.stage == "classify") == senders
+
+    def profiles_and_gems():
+        with engine.connect() as conn:
+            profiles = {
+                tuple(row)
+                for row in conn.execute(
+                    select(
+                        sender_profiles.c.sender_domain,
+                        sender_profiles.c.company_name,
+                        sender_profiles.c.industry,
+                    )
+                )
+            }
+            found = {
+                tuple(row)
+                for row in conn.execute(
+                    select(gems.c.sender_domain, gems.c.gem_type, gems.c.thread_key, gems.c.status)
+                )
+            }
+        return profiles, found
+
+    light = dataclasses.replace(profile_stage.STAGE, batch_weight=60)  # several batches
+    register(light)
+    try:
+        assert run_stages(engine, settings, ["profile"], "cli")[0]
+        local = profiles_and_gems()
+        assert local[1], "the demo mailbox has gems"
+        # A sender that is gone: its profile must go and its gem expire.
+        now = utcnow()
+        with write_tx(engine) as conn:
+            conn.execute(
+                sender_profiles.insert().values(sender_domain="gone.example", profiled_at=now)
+            )
+            conn.execute(
+                gems.insert().values(
+                    gem_type="dormant_warm_thread",
+                    sender_domain="gone.example",
+                    thread_key="t",
+                    status="new",
+                    summary="old",
+                    created_at=now,
+                )
+            )
+        shared_run("profile")
+    finally:
+        register(profile_stage.STAGE)
+    profiles, found = profiles_and_gems()
+    assert profiles == local[0]
+    assert found - local[1] == {("gone.example", "dormant_warm_thread", "t", "expired")}
+    assert local[1] <= found

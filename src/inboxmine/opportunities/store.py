@@ -26,7 +26,7 @@ from sqlalchemy import (
 
 from inboxmine.classify.overrides import DIMENSION_FIELDS
 from inboxmine.db.engine import read_tx
-from inboxmine.db.rows import chunks, delete_except, replace_rows
+from inboxmine.db.rows import chunks, delete_except, delete_keys, replace_rows
 from inboxmine.db.tables.classify import ai_classification, sender_classification
 from inboxmine.db.tables.content import parsed_content
 from inboxmine.db.tables.entities import extracted_entities
@@ -516,6 +516,11 @@ def relationships(conn: Connection, sender_domains: list[str]) -> dict[str, dict
 
 def write_profiles(conn: Connection, rows: list[dict[str, Any]]) -> None:
     replace_rows(conn, sender_profiles.c.sender_domain, [r["sender_domain"] for r in rows], rows)
+
+
+def delete_profiles(conn: Connection, senders: list[str]) -> None:
+    """Remove the profiles of these senders (their mail went)."""
+    delete_keys(conn, sender_profiles.c.sender_domain, senders)
 
 
 def delete_profiles_except(conn: Connection, keep: set[str]) -> int:

@@ -1,5 +1,9 @@
 """One run, many workers: an item stage's batches shared through the database.
 
+Message stages share batches of message ids; named-item stages (classify
+and profile per sender) share batches of their :class:`Item` s, cut by
+weight as a local run cuts them.
+
 The worker that executes a run (the *coordinator*) plans the run's items as
 ``run_batches`` rows and asks the queue for help; every worker that answers
 (and the coordinator itself) claims batches with a lease, transforms them and
@@ -19,7 +23,7 @@ cancel; the others stop claiming when the run is no longer running.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -34,7 +38,7 @@ from inboxmine.runner import ledger
 from inboxmine.runner.events import EventBus
 from inboxmine.runner.events import bus as default_bus
 from inboxmine.runner.registry import get_stage
-from inboxmine.runner.stage import Stage, StageContext
+from inboxmine.runner.stage import Item, Stage, StageContext
 from inboxmine.runner.tracking import RunHandle
 
 #: How often a waiting coordinator looks at the batches (seconds).
@@ -47,7 +51,8 @@ class Claim:
 
     id: int
     batch_no: int
-    item_ids: list[int]
+    #: The batch's message ids, or its :class:`Item` s (a named-item stage).
+    keys: list[Any]
 
 
 @dataclass(frozen=True)
@@ -69,24 +74,35 @@ class _AlreadyStored(Exception):
 # ---------------------------------------------------------------- batches
 
 
-def plan_batches(conn: Connection, run_id: int, ids: Sequence[int], size: int) -> int:
-    """Cut ``ids`` into ``run_batches`` rows of ``size`` items; returns how many."""
+def plan_batches(conn: Connection, run_id: int, batches: Iterable[Sequence[Any]]) -> int:
+    """Store ``batches`` (message ids or :class:`Item` s) as ``run_batches``
+    rows; returns how many."""
     rows = [
         {
             "pipeline_run_id": run_id,
             "batch_no": number,
-            "item_ids": list(ids[start : start + size]),
-            "item_count": len(ids[start : start + size]),
+            "item_ids": [_encode(key) for key in batch],
+            "item_count": len(batch),
             "status": "pending",
             "attempts": 0,
             "items_processed": 0,
             "items_failed": 0,
         }
-        for number, start in enumerate(range(0, len(ids), size))
+        for number, batch in enumerate(batches)
     ]
     if rows:
         conn.execute(insert(run_batches), rows)
     return len(rows)
+
+
+def _encode(key: Any) -> Any:
+    if isinstance(key, Item):
+        return {"id": key.id, "name": key.name, "version": key.version, "weight": key.weight}
+    return int(key)
+
+
+def _decode(value: Any) -> Any:
+    return Item(**value) if isinstance(value, dict) else int(value)
 
 
 def claim_batch(engine: Engine, run_id: int, worker: str, lease_s: float) -> Claim | None:
@@ -116,7 +132,7 @@ def claim_batch(engine: Engine, run_id: int, worker: str, lease_s: float) -> Cla
                 attempts=run_batches.c.attempts + 1,
             )
         )
-    return Claim(id=row.id, batch_no=row.batch_no, item_ids=[int(i) for i in row.item_ids])
+    return Claim(id=row.id, batch_no=row.batch_no, keys=[_decode(v) for v in row.item_ids])
 
 
 def renew_lease(engine: Engine, claim: Claim, worker: str, lease_s: float) -> None:
@@ -170,7 +186,7 @@ def process_claim(
     from inboxmine.runner.executor import load_items, transform_batch, write_results
 
     with read_tx(ctx.engine) as conn:
-        items = load_items(stage, conn, claim.item_ids, ctx)
+        items = load_items(stage, conn, claim.keys, ctx)
     renewed = [time.monotonic()]
 
     def keep_claim() -> None:
@@ -213,11 +229,11 @@ class Distributor:
         self.poll_s = poll_s
 
     def run_batches(
-        self, stage: Stage, ctx: StageContext, ids: Sequence[int], prepared: Any
+        self, stage: Stage, ctx: StageContext, batches: list[list[Any]], prepared: Any
     ) -> None:
         run_id = ctx.run.run_id
         with write_tx(ctx.engine) as conn:
-            count = plan_batches(conn, run_id, ids, max(1, ctx.settings.runner.batch_size))
+            count = plan_batches(conn, run_id, batches)
         self.ask_for_help(run_id, count - 1)
         while True:
             claim = claim_batch(ctx.engine, run_id, self.worker, self.lease_s)
@@ -264,5 +280,6 @@ def help_with_run(
             handle = RunHandle(engine, run_id, stage.key, events or default_bus)
             ctx = StageContext(engine=engine, settings=settings, run=handle, options=params)
             prepared = stage.prepare(ctx) if stage.prepare else None
+            ctx.prepared = prepared
         if process_claim(stage, ctx, prepared, claim, worker, settings.queue.lease_s):
             stored += 1

@@ -417,12 +417,13 @@ def _run_batches(stage: Stage, ctx: StageContext, keys: list) -> None:
     # AI stages wait on their provider, which has its own timeouts.
     limit = None if stage.uses_ai else ctx.settings.runner.item_time_limit_s
     batch_size = max(1, ctx.settings.runner.batch_size)
-    shared = ctx.distributor is not None and stage.by_message and stage.runs_parallel(ctx)
-    if shared and len(keys) > batch_size:
-        ctx.distributor.run_batches(stage, ctx, keys, prepared)
-        return
-    workers = _worker_count(ctx, len(keys), stage)
     batches = _batches(keys, batch_size, stage.batch_weight)
+    if ctx.distributor is not None and stage.runs_parallel(ctx):
+        batches = list(batches)
+        if len(batches) > 1:  # shared with the queue's other workers
+            ctx.distributor.run_batches(stage, ctx, batches, prepared)
+            return
+    workers = _worker_count(ctx, len(keys), stage)
 
     def load(batch: list) -> list[tuple[Any, Any]]:
         with ctx.engine.connect() as conn:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, func, or_, select, update
 
 from inboxmine.db.engine import write_tx
-from inboxmine.db.tables.ledger import item_errors, pipeline_runs
+from inboxmine.db.tables.ledger import item_errors, pipeline_runs, stage_items
 from inboxmine.db.types import utcnow
 
 STATUSES = ("pending", "running", "completed", "failed")
@@ -175,6 +175,17 @@ def record_item_error(conn, run_id: int | None, stage: str, item_id: Any, error:
             created_at=utcnow(),
         )
     )
+
+
+def item_keys_done(conn, stage: str, run_id: int) -> list[str]:
+    """The named items (``item_key``) this run of ``stage`` stored as done,
+    whichever worker stored them."""
+    query = select(stage_items.c.item_key).where(
+        stage_items.c.stage == stage,
+        stage_items.c.pipeline_run_id == run_id,
+        stage_items.c.status == "done",
+    )
+    return list(conn.execute(query).scalars())
 
 
 def _pid_alive(worker: str | None) -> bool:

@@ -17,6 +17,7 @@ from inboxmine.opportunities import store as st
 from inboxmine.opportunities.feedback_store import suppressed_keys
 from inboxmine.opportunities.profiling import ProfileRun, profile_sender
 from inboxmine.opportunities.rules import all_rules
+from inboxmine.runner import ledger
 from inboxmine.runner.registry import register
 from inboxmine.runner.stage import Item, Outcome, Stage, StageContext
 from inboxmine.trust import store as trust_store
@@ -77,32 +78,40 @@ def transform(loaded, run: ProfileRun) -> Outcome:
 
 
 def write(conn, outcomes: dict[Item, Outcome], ctx: StageContext) -> None:
+    """Store a batch: profiles, relationships, gems and trust of its senders.
+
+    The gems of a sender in the batch that was not detected (its mail is
+    gone, or its trust forbids it) expire here, and a gone sender loses its
+    profile, so that :func:`after` needs only the stage marks of the run:
+    the batches may have been stored by other workers."""
     run: ProfileRun = ctx.prepared
     done = {
         item.name: outcome.rows
         for item, outcome in outcomes.items()
         if outcome.rows["sender"] is not None
     }
+    gone = [item.name for item, outcome in outcomes.items() if outcome.rows["sender"] is None]
     st.write_profiles(conn, [rows["sender"].profile for rows in done.values()])
+    st.delete_profiles(conn, gone)
     proposals = {n: r["sender"].proposal for n, r in done.items() if r["sender"].proposal}
     st.write_relationships(conn, proposals, run.now)
-    detected = [name for name, rows in done.items() if rows["sender"].detected]
-    found = [pair for rows in done.values() for pair in rows["sender"].found]
-    st.sync_gems(conn, detected, found, run.now)
+    found = [
+        pair for rows in done.values() if rows["sender"].detected for pair in rows["sender"].found
+    ]
+    st.sync_gems(conn, [item.name for item in outcomes], found, run.now)
     trusts = [rows["trust"] for rows in done.values() if rows["trust"] is not None]
     trust_store.write_sender_trust(conn, list(done), trusts, run.now)
-    ctx.scratch.setdefault("profiled", set()).update(done)
-    ctx.scratch.setdefault("detected", set()).update(detected)
 
 
 def after(ctx: StageContext) -> None:
-    """Senders gone (or failed) lose their profile; gems of senders that were
-    not detected this run expire; trust is kept for senders with mail or an override."""
+    """Senders gone (or failed) lose their profile and their gems expire;
+    trust is kept for senders with mail or an override."""
     now = ctx.now()
     seen = {item.name for item in ctx.eligible}
     with write_tx(ctx.engine) as conn:
-        st.delete_profiles_except(conn, ctx.scratch.get("profiled", set()))
-        st.expire_gems_except(conn, ctx.scratch.get("detected", set()), now)
+        profiled = set(ledger.item_keys_done(conn, STAGE.key, ctx.run.run_id))
+        st.delete_profiles_except(conn, profiled)
+        st.expire_gems_except(conn, profiled, now)
         trust_store.delete_sender_trust_except(conn, seen | set(all_overrides(conn)))
 
 
