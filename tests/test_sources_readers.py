@@ -1,6 +1,9 @@
 """mbox, Maildir and .eml readers: every message found, every file accounted for."""
 
+import io
 import os
+import random
+import re
 
 import pytest
 
@@ -150,3 +153,53 @@ def test_eml_tree_is_read_recursively_and_non_files_are_reported(tmp_path):
     assert found["2024/q1/b.EML"].raw == b"From: b@x.com\n\nhi\n"
     (single,) = list(read_eml(root / "a.eml"))
     assert single.position == "a.eml" and single.raw.startswith(b"From: a@x.com")
+
+
+def _line_by_line(data: bytes) -> list[tuple[bytes, str, int]]:
+    """The mbox rules, one line at a time: the oracle for the block splitter."""
+    envelope = re.compile(rb"^From \S*.*\d:\d\d")
+    found, lines, start, offset = [], [], 0, 0
+    for index, line in enumerate(io.BytesIO(data)):  # lines end at \n only
+        if line.startswith(b"From ") and (index == 0 or envelope.match(line)):
+            if any(chunk.strip() for chunk in lines):
+                found.append((lines, start, offset))
+            lines, start = [], offset
+        else:
+            lines.append(line[1:] if re.match(rb">+From ", line) else line)
+        offset += len(line)
+    if any(chunk.strip() for chunk in lines):
+        found.append((lines, start, offset))
+    messages = []
+    for lines, start, progress in found:
+        if lines and lines[-1] in (b"\n", b"\r\n"):
+            lines = lines[:-1]
+        messages.append((b"".join(lines), str(start), progress))
+    return messages
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_block_splitter_cuts_as_the_mbox_rules_say_whatever_the_block_size(tmp_path, seed):
+    """Separators, unquoted "From" lines, >From quoting, CRLF, empty messages
+    and a missing final newline, cut across every block boundary."""
+    rng = random.Random(seed)
+    pieces = [
+        b"From a@b.example Mon Jan  1 10:00:00 2024\n",
+        b"From - Tue Feb  2 11:22:33 2021\r\n",
+        b"From nobody\n",  # not an envelope: no time of day
+        b">From the start\n",
+        b">>From deeper\r\n",
+        b"Subject: x\n",
+        b"\n",
+        b"\r\n",
+        b"body From here\n",
+        b"From",
+    ]
+    data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+    if rng.random() < 0.3:
+        data = data.rstrip(b"\r\n")
+    path = tmp_path / "mail.mbox"
+    path.write_bytes(data)
+    expected = _line_by_line(data)
+    for block in (1, 2, 5, 7, 64, 1 << 22):
+        got = [(m.raw, m.position, m.progress) for m in read_mbox(path, block=block)]
+        assert got == expected, f"block {block}"
