@@ -57,23 +57,14 @@ def read_mbox(path: str | os.PathLike, block: int = BLOCK) -> Iterator[RawMessag
         yield RawMessage(b"", "mbox", ref, read_error=f"cannot read {path}: {exc.strerror or exc}")
         return
     with handle:
-        buffer = handle.read(block)
-        while len(buffer) < len(b"From ") and (more := handle.read(block)):
-            buffer += more
-        base = 0  # the file offset of buffer[0]
+        # A newline before the file, so that its first line is found like any
+        # other; that line is a separator whether it looks like an envelope or not.
+        buffer = b"\n" + handle.read(block)
+        base = -1  # the file offset of buffer[0]
         start = 0  # the file offset of the current message's From line
-        body = 0  # where its content starts in buffer
-        if buffer.startswith(b"From "):  # the first line is a separator, envelope or not
-            line_end = buffer.find(b"\n")
-            while line_end < 0:
-                more = handle.read(block)
-                if not more:
-                    break
-                buffer += more
-                line_end = buffer.find(b"\n")
-            body = len(buffer) if line_end < 0 else line_end + 1
-        scan = max(body - 1, 0)  # a separator starts at the newline before it
-        eof = not buffer
+        body = 1  # where its content starts in buffer
+        scan = 0
+        eof = False
         while True:
             found = buffer.find(_SEPARATOR, scan)
             line_end = buffer.find(b"\n", found + 1) if found >= 0 else -1
@@ -85,7 +76,7 @@ def read_mbox(path: str | os.PathLike, block: int = BLOCK) -> Iterator[RawMessag
                     eof = True
                     continue
                 # Keep the current message (and the newline before it) only.
-                cut = max(body - 1, 0)
+                cut = body - 1
                 rescan = found if found >= 0 else max(len(buffer) - len(_SEPARATOR) + 1, 0)
                 buffer = buffer[cut:] + more
                 base += cut
@@ -94,7 +85,7 @@ def read_mbox(path: str | os.PathLike, block: int = BLOCK) -> Iterator[RawMessag
                 continue
             line_start = found + 1
             line_end = len(buffer) if line_end < 0 else line_end
-            if not _is_envelope(buffer, line_start, line_end):
+            if base + line_start > 0 and not _is_envelope(buffer, line_start, line_end):
                 scan = line_start
                 continue
             content = buffer[body:line_start]
