@@ -282,6 +282,28 @@ def test_an_exclusion_renamed_in_the_admin_is_read_like_the_cli(engine, db_url, 
     assert clash.status_code == 400 and "globex.io is already excluded" in clash.text
 
 
+def test_a_colleague_excluded_before_any_sent_mail_stays_one_person(settings, engine, db_url):
+    """With no sent mail imported yet, the user's own domain is known only from
+    ``me``: excluding a colleague there, from the CLI or the admin, must not
+    exclude the whole company (every other colleague with it)."""
+    cli(db_url, "config", "set", "me", "ceo@acme.io")
+    assert "excluded tom@acme.io" in cli(db_url, "exclusions", "add", "Tom@Acme.io").output
+    settings.me = ["ceo@acme.io"]
+    with make_client(settings, engine) as client:
+        client.headers["X-CSRF-Token"] = login(client)
+        added = client.post(
+            "/admin/exclusions/create",
+            data=form(client, domain="Maria@Acme.io", reason="my deputy"),
+            follow_redirects=False,
+        )
+        assert added.status_code == 302, added.text[:500]
+    # Another company's address still means that company.
+    assert "excluded globex.io" in cli(db_url, "exclusions", "add", "ann@globex.io").output
+    with engine.connect() as conn:
+        rows = {r[0] for r in conn.execute(select(domain_exclusions.c.domain))}
+    assert rows == {"tom@acme.io", "maria@acme.io", "globex.io"}
+
+
 def test_a_relationship_removed_in_the_admin_is_gone(engine, db_url, admin):
     cli(db_url, "relationship", "set", "acme.io", "my_vendor")
     response = admin.delete("/admin/relationships/delete?pks=acme.io")

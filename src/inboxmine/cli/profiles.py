@@ -283,7 +283,9 @@ def add_exclusion(
     """Exclude a sender from gem detection; its gems expire at the next profile run."""
     try:
         app = app_context(ctx)
-        row = exclusions.add_exclusion(app.engine(), domain, reason, app.settings.rules_dir)
+        row = exclusions.add_exclusion(
+            app.engine(), domain, reason, app.settings.rules_dir, app.settings.my_addresses
+        )
     except InvalidValue as exc:
         fail(str(exc))
     console.print(f"excluded {row['domain']}", markup=False, highlight=False)

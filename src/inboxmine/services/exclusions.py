@@ -5,6 +5,7 @@ Exclusions view both go through here, so a typed sender is read the same way.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -16,20 +17,26 @@ from inboxmine.services.base import Db, InvalidValue, NotFound, engine_of, writi
 MAX_REASON_CHARS = 2000
 
 
-def exclusion_key(db: Db, entry: str, rules_dir: str | None = None) -> str:
+def exclusion_key(db: Db, entry: str, rules_dir: str | None = None, me: Iterable[str] = ()) -> str:
     """The sender an exclusion names, as the pipeline writes ``sender_domain``.
 
     ``mail.acme.io`` and ``bob@acme.io`` mean the sender ``acme.io``; a free-mail
     address stays that one person, and so does a colleague's address at your own
-    domain (the domain of your sent mail): with ``include_internal`` each
-    colleague is a sender of their own.
+    domain (the domain of your sent mail, or of ``me``, the addresses the
+    settings give as yours): with ``include_internal`` each colleague is a
+    sender of their own.
     """
     from inboxmine.forensics.domains import identity_rules, sender_key
     from inboxmine.opportunities.store import my_identities
 
     entry = (entry or "").strip().lower()
     key = sender_key(entry, identity_rules(rules_dir)) if entry else None
-    if key and "@" in entry and "@" not in key and key in my_identities(engine_of(db), set()):
+    if (
+        key
+        and "@" in entry
+        and "@" not in key
+        and key in my_identities(engine_of(db), {a.lower() for a in me})
+    ):
         key = entry
     if not key:
         raise InvalidValue(
@@ -48,11 +55,15 @@ def _reason(reason: str | None) -> str | None:
 
 
 def add_exclusion(
-    db: Db, domain: str, reason: str | None = None, rules_dir: str | None = None
+    db: Db,
+    domain: str,
+    reason: str | None = None,
+    rules_dir: str | None = None,
+    me: Iterable[str] = (),
 ) -> dict[str, Any]:
     """Exclude a sender or domain from gem detection (its gems expire at the next
     run); excluding it again replaces the reason. See :func:`exclusion_key`."""
-    domain = exclusion_key(db, domain, rules_dir)
+    domain = exclusion_key(db, domain, rules_dir, me)
     reason = _reason(reason)
     now = utcnow()
     with writing(db) as conn:
@@ -62,13 +73,18 @@ def add_exclusion(
 
 
 def update_exclusion(
-    db: Db, domain: str, new_domain: str, reason: str | None, rules_dir: str | None = None
+    db: Db,
+    domain: str,
+    new_domain: str,
+    reason: str | None,
+    rules_dir: str | None = None,
+    me: Iterable[str] = (),
 ) -> dict[str, Any]:
     """Change an exclusion's sender and/or reason (the admin's edit form), keeping
     when it was made. The new sender is read like :func:`add_exclusion` reads it;
     one that is already excluded is refused rather than silently merged."""
     old = (domain or "").strip().lower()
-    key = exclusion_key(db, new_domain, rules_dir)
+    key = exclusion_key(db, new_domain, rules_dir, me)
     reason = _reason(reason)
     with writing(db) as conn:
         row = (

@@ -738,9 +738,8 @@ class InboxModelView(ModelView):
 
         handler = writes.handler(self.spec.identity, action)
         settings = getattr(self._admin_ref, "settings_", None)
-        rules_dir = settings.rules_dir if settings else None
         engine = self._admin_ref.engine_
-        return await run_in_threadpool(handler, engine, rules_dir, pk, data)
+        return await run_in_threadpool(handler, engine, settings, pk, data)
 
     async def insert_model(self, request: Request, data: dict) -> Any:
         pk = await self._write(request, "create", None, data)

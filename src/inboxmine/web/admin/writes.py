@@ -5,7 +5,7 @@ overrides to the stored classifications; a relationship edit becomes the
 user's choice, never overwritten by detection; a typed exclusion is read as
 the sender the pipeline names).
 
-Each handler takes the engine, the settings' ``rules_dir``, the row's primary
+Each handler takes the engine, the settings (None in a bare admin), the row's primary
 key as the URL gives it (None to create) and the form's values, and returns
 the primary key of the row it left (an exclusion's changes with its sender).
 A table view that is not read-only must have its handlers here
@@ -25,16 +25,25 @@ from inboxmine.services import drafts, exclusions, gems, overrides, relationship
 Handler = Callable[[Engine, Any, str | None, dict[str, Any]], str]
 
 
+def _rules_dir(settings) -> Any:
+    return settings.rules_dir if settings else None
+
+
+def _rules_and_me(settings) -> tuple[Any, set[str]]:
+    """The rules folder and the user's own addresses (``me``) an exclusion is read with."""
+    return _rules_dir(settings), (settings.my_addresses if settings else set())
+
+
 def _text(value: Any) -> str | None:
     return (str(value).strip() or None) if value is not None else None
 
 
-def _gem_edit(engine, rules_dir, pk, data) -> str:
+def _gem_edit(engine, settings, pk, data) -> str:
     gems.set_gem_status(engine, int(pk), data["status"])
     return pk
 
 
-def _draft_edit(engine, rules_dir, pk, data) -> str:
+def _draft_edit(engine, settings, pk, data) -> str:
     drafts.edit_draft(
         engine,
         int(pk),
@@ -47,18 +56,20 @@ def _draft_edit(engine, rules_dir, pk, data) -> str:
     return pk
 
 
-def _override_edit(engine, rules_dir, pk, data) -> str:
+def _override_edit(engine, settings, pk, data) -> str:
     value = data.get("corrected_value")
-    overrides.edit_override(engine, int(pk), "" if value is None else str(value), rules_dir)
+    overrides.edit_override(
+        engine, int(pk), "" if value is None else str(value), _rules_dir(settings)
+    )
     return pk
 
 
-def _override_delete(engine, rules_dir, pk, data) -> str:
+def _override_delete(engine, settings, pk, data) -> str:
     overrides.delete_override(engine, int(pk))
     return pk
 
 
-def _relationship_edit(engine, rules_dir, pk, data) -> str:
+def _relationship_edit(engine, settings, pk, data) -> str:
     row = relationships.set_relationship(
         engine,
         pk,
@@ -69,24 +80,26 @@ def _relationship_edit(engine, rules_dir, pk, data) -> str:
     return row["sender_domain"]
 
 
-def _relationship_delete(engine, rules_dir, pk, data) -> str:
+def _relationship_delete(engine, settings, pk, data) -> str:
     relationships.remove_relationship(engine, pk)
     return pk
 
 
-def _exclusion_create(engine, rules_dir, pk, data) -> str:
-    row = exclusions.add_exclusion(engine, data.get("domain") or "", data.get("reason"), rules_dir)
-    return row["domain"]
-
-
-def _exclusion_edit(engine, rules_dir, pk, data) -> str:
-    row = exclusions.update_exclusion(
-        engine, pk, data.get("domain") or "", data.get("reason"), rules_dir
+def _exclusion_create(engine, settings, pk, data) -> str:
+    row = exclusions.add_exclusion(
+        engine, data.get("domain") or "", data.get("reason"), *_rules_and_me(settings)
     )
     return row["domain"]
 
 
-def _exclusion_delete(engine, rules_dir, pk, data) -> str:
+def _exclusion_edit(engine, settings, pk, data) -> str:
+    row = exclusions.update_exclusion(
+        engine, pk, data.get("domain") or "", data.get("reason"), *_rules_and_me(settings)
+    )
+    return row["domain"]
+
+
+def _exclusion_delete(engine, settings, pk, data) -> str:
     exclusions.remove_exclusion(engine, pk)
     return pk
 
