@@ -199,3 +199,27 @@ def test_the_sync_command_refuses_an_account_of_an_unknown_kind(db_url, engine, 
     assert "account 'work': unknown sources component 'gmial'" in result.stderr
     assert "did you mean 'gmail'?" in result.stderr
     assert ledger(engine) == []
+
+
+def test_a_sync_waits_for_an_import_that_holds_the_ingest_lock(engine):
+    """A live sync and a file import take turns (the ``ingest`` lock)."""
+    from inboxmine.runner.locks import stage_lock
+
+    order: list[str] = []
+    held = threading.Event()
+
+    def file_import():
+        with stage_lock(engine, "ingest"):
+            held.set()
+            time.sleep(0.5)
+            order.append("import done")
+
+    other = threading.Thread(target=file_import)
+    other.start()
+    assert held.wait(5)
+    with account_run(
+        engine, source_kind="fake", account="fake:a", my_addresses=set(), triggered_by="cli"
+    ):
+        order.append("sync ran")
+    other.join()
+    assert order == ["import done", "sync ran"]

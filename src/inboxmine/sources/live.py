@@ -30,6 +30,7 @@ from inboxmine.components import Registry
 from inboxmine.config import AccountSettings, Settings
 from inboxmine.db.engine import write_tx
 from inboxmine.db.tables.ingest import sync_state
+from inboxmine.runner.locks import stage_lock
 from inboxmine.runner.tracking import RunHandle, StageError, tracked_run
 from inboxmine.sources.store import MessageStore, StoreCounts
 from inboxmine.sources.threads import update_threads
@@ -166,7 +167,12 @@ def account_run(
     """
     params = {"source_kind": source_kind, "account": account, **(parameters or {})}
     result = SyncResult(account=account)
-    with tracked_run(engine, "ingest", triggered_by, parameters=params) as run:
+    # A sync takes turns with file imports and other syncs, as imports do with
+    # each other: two writers at once could both store one Message-ID.
+    with (
+        stage_lock(engine, "ingest"),
+        tracked_run(engine, "ingest", triggered_by, parameters=params) as run,
+    ):
         result.run_id = run.run_id
         store = MessageStore(engine, my_addresses, run=run, batch_size=batch_size, now=now)
         result.counts = store.counts
