@@ -31,12 +31,7 @@ def exclusion_key(db: Db, entry: str, rules_dir: str | None = None, me: Iterable
 
     entry = (entry or "").strip().lower()
     key = sender_key(entry, identity_rules(rules_dir)) if entry else None
-    if (
-        key
-        and "@" in entry
-        and "@" not in key
-        and key in my_identities(engine_of(db), {a.lower() for a in me})
-    ):
+    if key and "@" in entry and "@" not in key and key in my_identities(engine_of(db), set(me)):
         key = entry
     if not key:
         raise InvalidValue(

@@ -29,9 +29,9 @@ def _rules_dir(settings) -> Any:
     return settings.rules_dir if settings else None
 
 
-def _rules_and_me(settings) -> tuple[Any, set[str]]:
-    """The rules folder and the user's own addresses (``me``) an exclusion is read with."""
-    return _rules_dir(settings), (settings.my_addresses if settings else set())
+def _me(settings) -> set[str]:
+    """The user's own addresses (``me``), which an exclusion is read with."""
+    return settings.my_addresses if settings else set()
 
 
 def _text(value: Any) -> str | None:
@@ -87,14 +87,23 @@ def _relationship_delete(engine, settings, pk, data) -> str:
 
 def _exclusion_create(engine, settings, pk, data) -> str:
     row = exclusions.add_exclusion(
-        engine, data.get("domain") or "", data.get("reason"), *_rules_and_me(settings)
+        engine,
+        data.get("domain") or "",
+        data.get("reason"),
+        rules_dir=_rules_dir(settings),
+        me=_me(settings),
     )
     return row["domain"]
 
 
 def _exclusion_edit(engine, settings, pk, data) -> str:
     row = exclusions.update_exclusion(
-        engine, pk, data.get("domain") or "", data.get("reason"), *_rules_and_me(settings)
+        engine,
+        pk,
+        data.get("domain") or "",
+        data.get("reason"),
+        rules_dir=_rules_dir(settings),
+        me=_me(settings),
     )
     return row["domain"]
 
