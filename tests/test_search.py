@@ -144,6 +144,21 @@ def test_import_builds_the_index_in_the_same_run(engine, mailbox):
         ("script", set()),
         ("headtitle", set()),
         ('"); DROP TABLE messages; --"', set()),
+        # OR: one alternative is enough, ANDed with the rest.
+        ("invoice OR renewal", {"invoice", "mention", "overdue", "renewal"}),
+        ("from:alice OR from:dave", {"invoice", "renewal"}),
+        # An address is decided on the address, inside an OR too: not the lookalike.
+        ("from:acme.io OR from:spam.example", {"invoice", "renewal", "overdue"}),
+        ("from:acme.io OR summer", {"invoice", "renewal", "newsletter"}),
+        ("subject:invoice OR subject:renewal", {"invoice", "overdue", "renewal"}),
+        ("has:attachment OR summer", {"invoice", "newsletter"}),
+        ("domain:shop.example OR domain:other.org", {"newsletter", "mention"}),
+        ("before:2024-01-01 OR after:2024-06-01", {"overdue", "newsletter"}),
+        ("renew* OR café OR to:erin@partner.example", {"invoice", "renewal", "cafe"}),
+        ("invoice OR summer -from:noreply", {"invoice", "mention", "newsletter"}),
+        ("invoice OR summer after:2024-03-01", {"invoice", "newsletter"}),
+        ("acme OR has:attachment -domain:acme.io", {"lookalike"}),
+        ('"OR" invoice', set()),
     ],
 )
 def test_each_operator_finds_its_messages_and_only_those(engine, mailbox, query, expected):

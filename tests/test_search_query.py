@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from inboxmine.search.compile import fts_match, ts_queries
-from inboxmine.search.query import Filter, QueryError, Text, parse_query
+from inboxmine.search.query import AnyOf, Filter, QueryError, Text, parse_query
 from inboxmine.search.snippet import make_snippet
 
 
@@ -131,7 +131,7 @@ def test_hostile_input_is_only_ever_quoted_strings_for_fts5(typed):
     for tsquery in ts_queries(query).by_column.values():
         # Only quoted lexemes of letters/digits and our own operators.
         stripped = tsquery
-        for op in ("<->", "&", "!", "(", ")", ":*", " "):
+        for op in ("<->", "&", "|", "!", "(", ")", ":*", " "):
             stripped = stripped.replace(op, "")
         assert all(part.isalnum() for part in stripped.split("'") if part), tsquery
 
@@ -144,7 +144,77 @@ def test_fts5_expression_shape():
     only_negative = fts_match(parse_query("-razor -spam"))
     assert only_negative.match is None and only_negative.exclude == '("razor") OR ("spam")'
     # FTS5 syntax in a word is only ever inside a quoted string.
-    assert fts_match(parse_query("NEAR(a OR")).match == '("NEAR(a") AND ("OR")'
+    assert fts_match(parse_query("NEAR(a AND")).match == '("NEAR(a") AND ("AND")'
+    grouped = fts_match(parse_query("invoice OR subject:receipt* renewal -spam"))
+    assert grouped.match == (
+        '(("renewal") AND (("invoice") OR (subject : "receipt"*))) NOT ("spam")'
+    )
+    # A group with an exact operator is decided in SQL, not in the index.
+    assert fts_match(parse_query("has:attachment OR invoice")).match is None
+
+
+def test_or_joins_neighbouring_terms_into_one_choice():
+    query = parse_query(
+        'invoice OR "renewal quote" OR from:acme.io has:attachment OR after:2024-01-01 razor'
+    )
+    assert query.terms == (
+        AnyOf(
+            (
+                Text("invoice"),
+                Text("renewal quote", phrase=True),
+                Text("acme.io", phrase=True, field="sender"),
+            )
+        ),
+        AnyOf((Filter("has", "attachment"), Filter("after", date(2024, 1, 1)))),
+        Text("razor"),
+    )
+    assert query.groups[0].only_text and not query.groups[1].only_text
+    # A snippet marks every alternative's words; the index ranks an OR of text.
+    assert [t.text for t in query.highlight_words] == [
+        "razor",
+        "invoice",
+        "renewal quote",
+        "acme.io",
+    ]
+    assert parse_query("a OR b").ranked
+    assert not parse_query("has:attachment OR after:2024-01-01").ranked
+
+
+def test_or_in_lower_case_or_quoted_is_the_word():
+    assert parse_query('invoice or "OR" receipt').terms == (
+        Text("invoice"),
+        Text("or"),
+        Text("OR", phrase=True),
+        Text("receipt"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "fix"),
+    [
+        ("OR invoice", "a term on each side"),
+        ("invoice OR", "a term on each side"),
+        ("!! OR invoice", "a term on each side"),
+        ("invoice OR OR receipt", "one OR between two terms"),
+        ("-spam OR invoice", "exclude it on its own"),
+        ("invoice OR -spam", "exclude it on its own"),
+        ("invoice OR !!", "'!!' after OR has no letters or digits"),
+    ],
+)
+def test_an_or_without_two_terms_is_an_error_with_the_fix(typed, fix):
+    with pytest.raises(QueryError, match=fix):
+        parse_query(typed)
+
+
+def test_terms_inside_or_count_towards_the_limit():
+    with pytest.raises(QueryError, match="has 33 terms"):
+        parse_query(" OR ".join(f"w{n}" for n in range(33)))
+
+
+def test_tsquery_of_an_or_narrows_the_document_column():
+    compiled = ts_queries(parse_query("invoice OR receipt* -spam"))
+    assert compiled.by_column == {"document": "('invoice' | 'receipt':*) & !'spam'"}
+    assert compiled.ranked
 
 
 def test_tsquery_shape_matches_how_the_index_splits_words():

@@ -11,7 +11,8 @@ from inboxmine.cli.output import print_json
 
 OPERATORS_HELP = (
     'words, "a phrase", word*, from:, to:, domain:, subject:, list:, has:attachment, '
-    "before:/after:YYYY-MM-DD, esp:, gem:, and -word / -from:x to exclude (docs/search.md)"
+    "before:/after:YYYY-MM-DD, esp:, gem:, a OR b for either, and -word / -from:x to exclude "
+    "(docs/search.md)"
 )
 
 

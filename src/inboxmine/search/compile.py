@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from inboxmine.search.document import lexemes
-from inboxmine.search.query import Filter, Query, Text, is_address_term
+from inboxmine.search.query import AnyOf, Filter, Query, Text, is_address_term
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +49,16 @@ def _narrowing(query: Query) -> list[str]:
     ]
 
 
+def fts_any(group: AnyOf) -> str:
+    """An ``OR`` of text alone as one FTS5 expression (fielded alternatives too)."""
+    return " OR ".join(f"({fts_term(t)})" for t in group.texts)
+
+
 def fts_match(query: Query) -> FtsMatch:
-    """The FTS5 expression(s) of ``query``'s text terms."""
+    """The FTS5 expression(s) of ``query``'s text terms (``OR`` groups of
+    text alone too; a group with an exact operator is decided in SQL)."""
     positive = [fts_term(t) for t in query.texts if not t.negated]
+    positive += [fts_any(g) for g in query.groups if g.only_text]
     # A negated address is excluded in SQL (search.filters): the index would
     # also drop a sender merely *named* like it.
     negative = [fts_term(t) for t in query.texts if t.negated and not is_address_term(t)]
@@ -130,6 +137,11 @@ def ts_queries(query: Query) -> TsQueries:
         parts.setdefault(column, []).append(f"!{expression}" if term.negated else expression)
         if not term.negated:
             parts.setdefault("document", []).append(expression)
+    for group in query.groups:
+        if group.only_text:  # the candidates; fielded alternatives are checked in SQL
+            alternatives = [ts_term(t.text, t.prefix) for t in group.texts]
+            if all(alternatives):
+                parts.setdefault("document", []).append("(" + " | ".join(alternatives) + ")")
     for f in query.filters:
         if isinstance(f, Filter) and f.name == "domain" and not f.negated:
             expression = ts_term(str(f.value))

@@ -4,13 +4,26 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    exists,
+    false,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    table,
+)
 
 from inboxmine.db.search import like_literal
 from inboxmine.db.tables.ingest import attachments, messages
 from inboxmine.db.tables.metadata_stage import parsed_metadata
 from inboxmine.db.tables.opportunities import gems
-from inboxmine.search.query import Filter, Query, is_address_term
+from inboxmine.db.tables.search import PG_CONFIG, SEARCH_TABLE
+from inboxmine.search.compile import PG_FIELD_COLUMNS, fts_term, ts_term
+from inboxmine.search.query import AnyOf, Filter, Query, Text, is_address_term
 
 
 def _sender_in_domain(dialect: str, domain: str) -> ColumnElement[bool]:
@@ -85,6 +98,7 @@ def filter_conditions(dialect: str, query: Query) -> list[ColumnElement[bool]]:
             else:
                 condition = not_(condition)
         conditions.append(condition)
+    conditions += [group_condition(dialect, g) for g in query.groups if _checked_in_sql(dialect, g)]
     return conditions + sender_address_conditions(dialect, query)
 
 
@@ -110,6 +124,46 @@ def sender_address_conditions(dialect: str, query: Query) -> list[ColumnElement[
             condition = or_(messages.c.from_address.is_(None), not_(condition))
         conditions.append(condition)
     return conditions
+
+
+def _checked_in_sql(dialect: str, group: AnyOf) -> bool:
+    """Whether an ``OR`` group needs its own condition: the index match
+    (:mod:`inboxmine.search.compile`) decides a group of text alone, except an
+    address (decided on the address) and, on PostgreSQL, a fielded term or a
+    word without lexemes (the index only narrows those)."""
+    if not group.only_text or any(is_address_term(t) for t in group.texts):
+        return True
+    if dialect == "sqlite":
+        return False
+    return any(t.field is not None or ts_term(t.text, t.prefix) is None for t in group.texts)
+
+
+def group_condition(dialect: str, group: AnyOf) -> ColumnElement[bool]:
+    """One alternative of ``group`` holds for the message."""
+    alternatives = []
+    for option in group.options:
+        if isinstance(option, Filter):
+            alternatives.append(filter_condition(dialect, option))
+        elif is_address_term(option):
+            alternatives.append(_address_like(dialect, option.text))
+        else:
+            alternatives.append(_in_index(dialect, option))
+    return or_(*alternatives)
+
+
+def _in_index(dialect: str, term: Text) -> ColumnElement[bool]:
+    """The message matches ``term`` in the index (values bound, never spliced)."""
+    index = table(SEARCH_TABLE)
+    if dialect == "sqlite":
+        match = literal_column(SEARCH_TABLE).op("MATCH")(fts_term(term))
+        return messages.c.id.in_(select(literal_column("rowid")).select_from(index).where(match))
+    expression = ts_term(term.text, term.prefix)
+    if expression is None:
+        return false()
+    column = PG_FIELD_COLUMNS[term.field] if term.field else "document"
+    tsquery = func.to_tsquery(literal_column(f"'{PG_CONFIG}'"), expression)
+    match = literal_column(column).op("@@")(tsquery)
+    return messages.c.id.in_(select(literal_column("message_id")).select_from(index).where(match))
 
 
 def all_of(conditions: list[ColumnElement[bool]]) -> ColumnElement[bool] | None:

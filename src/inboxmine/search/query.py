@@ -5,8 +5,10 @@ What people know from mail clients::
     invoice "renewal quote" from:alice@example.com to:bob domain:acme.io
     subject:pricing list:news.example.com has:attachment esp:mailchimp
     gem:partner_program before:2024-06-01 after:2024-01-01 -spam -from:noreply
+    invoice OR receipt    from:alice OR from:bob    has:attachment OR "see attached"
 
-Terms are ANDed; ``-`` excludes. ``word*`` is a prefix. Nothing here builds
+Terms are ANDed; ``-`` excludes; ``OR`` (in capitals, between two terms)
+joins alternatives, of which one must hold. ``word*`` is a prefix. Nothing here builds
 SQL: :mod:`inboxmine.search.compile` quotes every value for the index, and
 the SQL filters use bind parameters.
 """
@@ -34,6 +36,8 @@ _OPERATOR = re.compile(r"^([A-Za-z]+):(.*)$", re.DOTALL)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DOMAIN = re.compile(r"^[\w.-]+\.[\w-]+$", re.UNICODE)
 _NAME = re.compile(r"^[\w.+-]+$", re.UNICODE)
+#: The word that joins alternatives (in capitals, as mail clients write it).
+OR = "OR"
 
 
 class QueryError(ValueError):
@@ -65,7 +69,24 @@ class Filter:
     negated: bool = False
 
 
-Term = Text | Filter
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    """Alternatives joined by ``OR``: at least one must hold. None is negated
+    (the parser refuses ``-spam OR x``)."""
+
+    options: tuple[Text | Filter, ...]
+
+    @property
+    def texts(self) -> tuple[Text, ...]:
+        return tuple(o for o in self.options if isinstance(o, Text))
+
+    @property
+    def only_text(self) -> bool:
+        """True when every alternative is text: the index can match the group."""
+        return all(isinstance(o, Text) for o in self.options)
+
+
+Term = Text | Filter | AnyOf
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,21 +97,30 @@ class Query:
 
     @property
     def texts(self) -> tuple[Text, ...]:
+        """The text terms that must (or, negated, must not) hold on their own."""
         return tuple(t for t in self.terms if isinstance(t, Text))
 
     @property
     def filters(self) -> tuple[Filter, ...]:
+        """The exact operators that must (or must not) hold on their own."""
         return tuple(t for t in self.terms if isinstance(t, Filter))
 
     @property
+    def groups(self) -> tuple[AnyOf, ...]:
+        """The ``OR`` groups: one alternative of each must hold."""
+        return tuple(t for t in self.terms if isinstance(t, AnyOf))
+
+    @property
     def highlight_words(self) -> tuple[Text, ...]:
-        """The positive free text terms and field terms: what a snippet marks."""
-        return tuple(t for t in self.texts if not t.negated)
+        """The positive free text terms and field terms, alternatives too: what a snippet marks."""
+        alternatives = tuple(t for group in self.groups for t in group.texts)
+        return tuple(t for t in self.texts if not t.negated) + alternatives
 
     @property
     def ranked(self) -> bool:
-        """True when the index ranks the answers (some positive text term)."""
-        return any(not t.negated for t in self.texts)
+        """True when the index ranks the answers (some positive text term, or
+        an ``OR`` of text alone)."""
+        return any(not t.negated for t in self.texts) or any(g.only_text for g in self.groups)
 
 
 def is_address_term(term: Term) -> bool:
@@ -209,7 +239,14 @@ def parse_query(query: str) -> Query:
             "searched; shorten it"
         )
     terms: list[Term] = []
-    for token, quoted in _tokens(query.replace("\x00", " ")):
+    joining = False  # an OR was read: the next term joins the one before it
+    after_term = False  # the token before this one was a term
+    tokens = _tokens(query.replace("\x00", " "))
+    for index, (token, quoted) in enumerate(tokens):
+        if token == OR:  # a quoted "OR" keeps its quotes here: it is the word
+            _check_or(tokens, index, after_term)
+            joining, after_term = True, False
+            continue
         negated = token.startswith("-") and len(token) > 1
         body = token[1:] if negated else token
         match = _OPERATOR.match(body) if not body.startswith('"') else None
@@ -234,16 +271,49 @@ def parse_query(query: str) -> Query:
         else:
             value, was_quoted = _unquote(body)
             term = _text_term(token, value, was_quoted or quoted, None, negated)
-        if term is not None:
+        if joining:
+            terms[-1] = _joined(terms[-1], term, token)
+            joining = False
+        elif term is not None:
             terms.append(term)
-    if len(terms) > MAX_TERMS:
-        raise QueryError(f"the query has {len(terms)} terms: at most {MAX_TERMS}; remove some")
+        after_term = term is not None
+    count = sum(len(t.options) if isinstance(t, AnyOf) else 1 for t in terms)
+    if count > MAX_TERMS:
+        raise QueryError(f"the query has {count} terms: at most {MAX_TERMS}; remove some")
     if not terms:
         raise QueryError(
             "nothing to search for: type words (invoice), a phrase in quotes "
             '("renewal quote") or an operator such as from:alice or has:attachment'
         )
     return Query(tuple(terms))
+
+
+def _check_or(tokens: list[tuple[str, bool]], index: int, after_term: bool) -> None:
+    """An ``OR`` needs a term on each side."""
+    if index + 1 < len(tokens) and tokens[index + 1][0] == OR:
+        raise QueryError("'OR OR': write one OR between two terms, e.g. invoice OR receipt")
+    if not after_term or index + 1 == len(tokens):
+        raise QueryError(
+            "'OR' needs a term on each side: write invoice OR receipt "
+            '(or quote it, "OR", to search for the word)'
+        )
+
+
+def _joined(before: Term, after: Term | None, token: str) -> AnyOf:
+    """``before OR after`` as one group (``a OR b OR c`` is one group of three)."""
+    if after is None:
+        raise QueryError(
+            f"{token!r} after OR has no letters or digits to search for: "
+            "put a word or an operator on each side of OR"
+        )
+    for side in (before, after):
+        if getattr(side, "negated", False):
+            raise QueryError(
+                "a term excluded with - cannot be one side of OR: exclude it on its own "
+                "(invoice OR receipt -spam)"
+            )
+    options = before.options if isinstance(before, AnyOf) else (before,)
+    return AnyOf((*options, after))
 
 
 _EXAMPLES = {

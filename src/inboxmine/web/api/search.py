@@ -70,7 +70,7 @@ def search_messages(
             min_length=1,
             max_length=MAX_QUERY_CHARS,
             description='words, "a phrase", word*, from:, to:, domain:, subject:, list:, '
-            "has:attachment, before:/after:YYYY-MM-DD, esp:, gem:, -exclusions",
+            "has:attachment, before:/after:YYYY-MM-DD, esp:, gem:, a OR b, -exclusions",
         ),
     ],
     limit: Annotated[int, Query(ge=1, le=200, description="answers to return")] = 20,
